@@ -1,0 +1,63 @@
+"""newsqa ingestion: articles from files, folders, JSONL, web pages and feeds into Chroma.
+
+    from ingest import ingest
+    report = ingest(["examples/articles", "https://example.org/feed.xml"])
+    print(report.summary())
+
+``ingest`` never raises for a bad input: each one lands in ``report.failed`` with a
+one-line reason. Store-level problems (server unreachable, model mismatch) raise
+``qa.QAError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ingest.report import IngestReport
+from qa.settings import Settings
+
+__all__ = ["IngestReport", "delete", "ingest", "rebuild_lexical"]
+
+
+def ingest(inputs: str | Iterable[str], settings: Settings | None = None, *,
+           embedder: Any = None, progress: bool | None = False, **kw: Any) -> IngestReport:
+    """Ingest paths, globs, folders or http(s) URLs; returns what happened."""
+    from ingest.pipeline import run
+
+    settings = settings or Settings.from_env()
+    items = [inputs] if isinstance(inputs, str) else list(inputs)
+    return run(items, settings, embedder=embedder, progress=progress, **kw)
+
+
+def delete(ids_or_urls: Iterable[str], settings: Settings | None = None, *,
+           embedder: Any = None) -> IngestReport:
+    """Delete articles by id or URL (a URL is normalised like at ingestion)."""
+    from ingest.clean import article_id
+    from qa.embedder import make_embedder
+    from qa.store import Store
+
+    settings = settings or Settings.from_env()
+    store = Store.open(settings, embedder or make_embedder(settings))
+    keys: list[str] = []
+    for item in ids_or_urls:
+        keys.append(item)
+        if item.startswith(("http://", "https://")):
+            keys.append(article_id(item, ""))
+    gone = store.delete_articles(list(dict.fromkeys(keys)))
+    report = IngestReport(deleted=len(gone), store=settings.where)
+    found = set(gone)
+    for item in ids_or_urls:
+        alt = article_id(item, "") if item.startswith(("http://", "https://")) else item
+        if item not in found and alt not in found:
+            report.failed.append((item, "no such article in the store"))
+    return report
+
+
+def rebuild_lexical(settings: Settings | None = None, *, embedder: Any = None) -> int:
+    """Rebuild the BM25 index from Chroma; returns the number of articles indexed."""
+    from qa.embedder import make_embedder
+    from qa.store import Store
+
+    settings = settings or Settings.from_env()
+    return Store.open(settings, embedder or make_embedder(settings)).rebuild_lexical()

@@ -1,0 +1,103 @@
+"""Token-aware, sentence-respecting chunking with exact character offsets.
+
+``chunk_article(article, max_tokens, overlap)`` packs whole sentences (``qa.sentences``)
+into chunks of at most ``max_tokens`` cl100k tokens (tiktoken, offline), repeating up to
+``overlap`` tokens of trailing sentences at the start of the next chunk. A sentence longer
+than the limit is cut at token boundaries. Every chunk satisfies
+``article.text[chunk.start:chunk.end] == chunk.text``. ``embed_text(article, chunk)`` adds
+the title and date, which give the chunk its context for embedding. No I/O here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.records import Article
+from qa.sentences import sentence_spans
+from qa.tokens import encoding
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One passage of an article: ``text == article.text[start:end]``."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    tokens: int
+
+
+def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int, int]]:
+    """Cut text[start:end] at token boundaries into pieces of <= max_tokens tokens."""
+    enc = encoding()
+    toks = enc.encode(text[start:end], disallowed_special=())
+    pieces: list[tuple[int, int, int]] = []
+    # offsets of each token within the substring
+    _, offsets = enc.decode_with_offsets(toks)
+    for lo in range(0, len(toks), max_tokens):
+        a = start + offsets[lo]
+        hi = lo + max_tokens
+        b = start + offsets[hi] if hi < len(toks) else end
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            pieces.append((a, b, enc.encode(text[a:b], disallowed_special=()).__len__()))
+    return pieces
+
+
+def _units(text: str, max_tokens: int) -> list[tuple[int, int, int]]:
+    """Sentences as (start, end, tokens); over-long sentences pre-cut."""
+    enc = encoding()
+    spans = sentence_spans(text)
+    counts = enc.encode_batch([text[a:b] for a, b in spans], disallowed_special=())
+    units: list[tuple[int, int, int]] = []
+    for (a, b), toks in zip(spans, counts, strict=True):
+        if len(toks) > max_tokens:
+            units.extend(_split_long(text, a, b, max_tokens))
+        else:
+            units.append((a, b, len(toks)))
+    return units
+
+
+def chunk_text(text: str, max_tokens: int = 200, overlap: int = 30) -> list[Chunk]:
+    """Chunks of ``text``; the token count of a chunk is the sum of its sentences'."""
+    if max_tokens < 8:
+        raise ValueError("max_tokens must be at least 8")
+    overlap = max(0, min(overlap, max_tokens // 2))
+    units = _units(text, max_tokens)
+    chunks: list[Chunk] = []
+    i = 0
+    while i < len(units):
+        j, total = i, 0
+        while j < len(units) and total + units[j][2] + (1 if j > i else 0) <= max_tokens:
+            total += units[j][2] + (1 if j > i else 0)
+            j += 1
+        j = max(j, i + 1)
+        a, b = units[i][0], units[j - 1][1]
+        chunks.append(Chunk(len(chunks), a, b, text[a:b], total))
+        if j >= len(units):
+            break
+        # step back over trailing sentences that fit in the overlap budget
+        back, used = j, 0
+        while back - 1 > i and used + units[back - 1][2] <= overlap:
+            used += units[back - 1][2]
+            back -= 1
+        i = back
+    return chunks
+
+
+def chunk_article(article: Article, max_tokens: int = 200, overlap: int = 30) -> list[Chunk]:
+    """Chunks of the article's cleaned text."""
+    return chunk_text(article.text, max_tokens, overlap)
+
+
+def embed_text(article: Article, chunk: Chunk) -> str:
+    """What gets embedded for a chunk: title and date for context, then the passage."""
+    head = article.title
+    if article.published:
+        day = article.published.isoformat()
+        head = f"{head} ({day})" if head else day
+    return f"{head}\n{chunk.text}" if head else chunk.text

@@ -1,0 +1,85 @@
+"""Command line for ingestion: ``python -m ingest PATH_OR_URL... [--json]``.
+
+Exit status: 0 when every input was ingested, 1 when some failed (each printed with its
+reason), 2 for usage errors or when the store cannot be used (one-line message, no
+traceback). Ctrl-C stops cleanly: finished batches are kept, the next run completes the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from qa.errors import QAError
+from qa.settings import Settings
+
+EPILOG = """examples:
+  python -m ingest examples/articles                 a folder (recursive)
+  python -m ingest 'exports/*.jsonl' page.html       globs and files
+  python -m ingest https://example.org/feed.xml      an RSS/Atom feed or an article URL
+  python -m ingest --delete https://example.org/a    remove an article by URL or id
+  python -m ingest --rebuild-lexical                 rebuild the BM25 index from Chroma
+
+Reads .txt .md .html .json .jsonl .xml/.rss/.atom feeds and .pdf (with newsqa[pdf]).
+Re-running is cheap: unchanged articles are skipped, changed ones replaced.
+The store is NEWSQA_STORE (a directory) or NEWSQA_CHROMA_URL (a Chroma server)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Add news articles to the newsqa store (cleaned, chunked, embedded).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("inputs", nargs="*", metavar="PATH_OR_URL",
+                   help="files, folders, globs, or http(s) URLs of pages and feeds")
+    p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    p.add_argument("--delete", action="append", default=[], metavar="ID_OR_URL",
+                   help="delete an article (repeatable)")
+    p.add_argument("--rebuild-lexical", action="store_true",
+                   help="rebuild the lexical (BM25) index from Chroma")
+    p.add_argument("--store", help="store directory (overrides NEWSQA_STORE)")
+    p.add_argument("--chroma-url", help="Chroma server URL (overrides NEWSQA_CHROMA_URL)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not (args.inputs or args.delete or args.rebuild_lexical):
+        build_parser().print_usage(sys.stderr)
+        print("error: give at least one PATH_OR_URL (or --delete / --rebuild-lexical)",
+              file=sys.stderr)
+        return 2
+    from ingest import delete, ingest, rebuild_lexical
+    from ingest.report import IngestReport
+
+    try:
+        settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url)
+        report = IngestReport(store=settings.where)
+        if args.delete:
+            report = delete(args.delete, settings)
+        if args.inputs:
+            deleted, failed = report.deleted, report.failed
+            report = ingest(args.inputs, settings,
+                            progress=False if (args.no_progress or args.json) else None)
+            report.deleted, report.failed = deleted, failed + report.failed
+        if args.rebuild_lexical:
+            n = rebuild_lexical(settings)
+            if not args.json:
+                print(f"lexical index rebuilt: {n} articles", file=sys.stderr)
+    except QAError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished batches are stored; run the same command again to "
+              "complete the rest", file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        for origin, reason in report.failed:
+            print(f"failed: {origin}: {reason}", file=sys.stderr)
+        print(report.summary())
+    return 1 if report.failed else 0

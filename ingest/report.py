@@ -1,0 +1,54 @@
+"""``IngestReport``: what an ingestion run did, for people (``summary()``) and scripts
+(``to_dict()``). No logic beyond counting and formatting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class IngestReport:
+    """Counts per article outcome, plus every failed input with its one-line reason."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0  # same text already stored under another id
+    deleted: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0  # chunks written (embedded) in this run
+    repaired: int = 0  # half-written articles from an interrupted run, cleaned up
+    seconds: float = 0.0
+    tokens: int = 0  # article tokens embedded in this run (for throughput)
+    store: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "deleted": self.deleted,
+            "failed": [{"input": i, "reason": r} for i, r in self.failed],
+            "chunks": self.chunks,
+            "repaired": self.repaired,
+            "seconds": round(self.seconds, 3),
+            "tokens": self.tokens,
+            "store": self.store,
+        }
+
+    def summary(self) -> str:
+        parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} duplicate")
+        if self.deleted:
+            parts.append(f"{self.deleted} deleted")
+        parts.append(f"{len(self.failed)} failed")
+        line = ", ".join(parts) + f"; {self.chunks} chunks written in {self.seconds:.1f}s"
+        if self.repaired:
+            line += f"; repaired {self.repaired} article(s) left half-written by an interrupted run"
+        return line + (f" -> {self.store}" if self.store else "")

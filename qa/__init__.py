@@ -1,0 +1,1 @@
+"""newsqa query side (filled in below)."""

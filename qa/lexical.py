@@ -1,0 +1,183 @@
+"""The lexical (BM25) side of hybrid search: a SQLite FTS5 index derived from Chroma.
+
+Chroma is the source of truth; this index is a cache of the chunk texts that can always be
+rebuilt from it. Each chunk is one FTS5 row (porter-stemmed, diacritics folded) whose rowid
+points into a side table with its chunk id, article id, date and source, indexed by article,
+so adding or replacing one article costs the same whatever the corpus size. The table
+``articles`` records which version (content hash) of each article the index holds; the store
+compares it with Chroma's article ledger to repair or sync (``qa.store.Store.sync_lexical``).
+This module knows nothing about Chroma.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, article_id TEXT NOT NULL,
+    published INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    text, tokenize='porter unicode61 remove_diacritics 2');
+"""
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them then there these
+    they this those through to too under until up very was we were what when where which while
+    who whom why will with would you your yours week weeks month year years day days recently
+    recent latest new news according said says say tell told""".split()
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def query_terms(text: str) -> list[str]:
+    """The searchable words of a question: lower-cased, stopwords removed, de-duplicated."""
+    seen: dict[str, None] = {}
+    for w in _WORD.findall(text.lower()):
+        if w not in STOPWORDS and (len(w) > 1 or w.isdigit()):
+            seen.setdefault(w, None)
+    return list(seen)
+
+
+class LexicalIndex:
+    """BM25 over chunk texts in one SQLite file. Thread-safe (one connection, one lock)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def replace_articles(
+        self,
+        articles: Sequence[tuple[str, str]],
+        chunks: Iterable[tuple[str, str, str, int, str]],
+    ) -> None:
+        """Atomically drop the given articles' rows and add ``chunks``.
+
+        ``articles`` are (article_id, content_hash) pairs; ``chunks`` are
+        (chunk_id, article_id, text, published_yyyymmdd, source).
+        """
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                self._delete(db, [a for a, _ in articles])
+                for chunk_id, article_id, text, published, source in chunks:
+                    cur = db.execute(
+                        "INSERT INTO chunks(chunk_id, article_id, published, source) "
+                        "VALUES (?,?,?,?)",
+                        (chunk_id, article_id, int(published or 0), source or ""),
+                    )
+                    db.execute("INSERT INTO fts(rowid, text) VALUES (?,?)", (cur.lastrowid, text))
+                db.executemany(
+                    "INSERT OR REPLACE INTO articles(article_id, hash) VALUES (?,?)", articles
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _delete(db: sqlite3.Connection, article_ids: Sequence[str]) -> None:
+        for aid in article_ids:
+            rows = [r[0] for r in db.execute("SELECT rowid FROM chunks WHERE article_id=?", (aid,))]
+            db.executemany("DELETE FROM fts WHERE rowid=?", [(r,) for r in rows])
+            db.execute("DELETE FROM chunks WHERE article_id=?", (aid,))
+            db.execute("DELETE FROM articles WHERE article_id=?", (aid,))
+
+    def delete_articles(self, article_ids: Sequence[str]) -> None:
+        """Remove the articles' rows (no-op for unknown ids)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._delete(self._db, list(article_ids))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def clear(self) -> None:
+        """Drop everything (before a rebuild)."""
+        with self._lock:
+            self._db.executescript(
+                "DELETE FROM fts; DELETE FROM chunks; DELETE FROM articles; DELETE FROM meta;"
+            )
+
+    def article_hashes(self) -> dict[str, str]:
+        """article_id -> content hash of every article the index holds."""
+        with self._lock:
+            return dict(self._db.execute("SELECT article_id, hash FROM articles"))
+
+    def count(self) -> int:
+        """Number of chunks indexed."""
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, value))
+
+    def search(
+        self,
+        text: str,
+        k: int = 20,
+        since: int = 0,
+        until: int = 0,
+        sources: Sequence[str] | None = None,
+        article_ids: Sequence[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Best ``k`` chunks for ``text`` as (chunk_id, score), score higher = better.
+
+        ``since``/``until`` are yyyymmdd ints (0 = open); articles without a date are
+        excluded when a date range is given.
+        """
+        terms = query_terms(text)
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        sql = (
+            "SELECT c.chunk_id, -bm25(fts) AS s FROM fts JOIN chunks c ON c.rowid = fts.rowid "
+            "WHERE fts MATCH ?"
+        )
+        args: list[object] = [match]
+        if since:
+            sql += " AND c.published >= ?"
+            args.append(since)
+        if until:
+            sql += " AND c.published > 0 AND c.published <= ?"
+            args.append(until)
+        if sources:
+            sql += f" AND c.source IN ({','.join('?' * len(sources))})"
+            args.extend(sources)
+        if article_ids:
+            sql += f" AND c.article_id IN ({','.join('?' * len(article_ids))})"
+            args.extend(article_ids)
+        sql += " ORDER BY bm25(fts) LIMIT ?"
+        args.append(int(k))
+        with self._lock:
+            return [(r[0], float(r[1])) for r in self._db.execute(sql, args)]

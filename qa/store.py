@@ -1,0 +1,353 @@
+"""The article store: Chroma (embedded or a server) plus the derived lexical index.
+
+The only module that talks to chromadb. Two collections per store:
+
+* ``<name>``: one record per chunk (embedding, exact passage text, metadata: article id,
+  offsets, title, url, source, author, published as yyyymmdd int);
+* ``<name>-articles``: the article ledger, one record per article (content hash, chunk
+  count, state, metadata, and the full cleaned text).
+
+Write protocol for a batch of new or changed articles (crash-safe; see ``repair``):
+ledger ``state=writing`` -> old chunks deleted -> new chunks upserted -> lexical index
+replaced -> ledger ``state=ok`` -> generation bumped. An article left ``writing`` by a crash
+is removed entirely by ``repair()`` at the next ingestion, which then re-adds it.
+
+The embedding model's name and dimension are recorded on the chunk collection: opening a
+store with another model raises ``ModelMismatchError``, never mixes vectors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from qa.errors import EmptyStoreError, ModelMismatchError, QAError, StoreUnavailableError
+from qa.lexical import LexicalIndex
+from qa.settings import Settings
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A chunk as stored: id, passage text, metadata, and (when queried) a score."""
+
+    id: str
+    text: str
+    meta: dict
+    score: float = 0.0
+
+
+def chunk_id(article_id: str, content_hash: str, index: int) -> str:
+    """Stable chunk id: short article key, content version, position."""
+    key = hashlib.sha1(article_id.encode()).hexdigest()[:16]
+    return f"{key}:{content_hash[:10]}:{index}"
+
+
+class Store:
+    """Chroma collections + lexical index for one ``Settings``. Create with ``Store.open``."""
+
+    def __init__(self, settings: Settings, model_name: str, dim: int, create: bool) -> None:
+        self.settings = settings
+        self.model_name = model_name
+        self.dim = dim
+        self._create = create
+        self._client: Any = None
+        self._chunks: Any = None
+        self._ledger: Any = None
+        self.lexical = LexicalIndex(self._lexical_path())
+        self._synced_generation: str | None = None
+        self._last_sync_check = 0.0
+        self._connect()
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Any, create: bool = False) -> Store:
+        """Open (or with ``create`` make) the store for ``embedder`` (needs .name and .dim)."""
+        return cls(settings, embedder.name, embedder.dim, create)
+
+    # ---- connection -------------------------------------------------------------------
+    def _lexical_path(self) -> str:
+        s = self.settings
+        name = f"lexical-{s.collection}.sqlite3"
+        if s.lexical_dir:
+            base = Path(s.lexical_dir)
+        elif s.chroma_url:
+            u = urlparse(s.chroma_url)
+            base = Path.home() / ".cache" / "newsqa" / f"{u.hostname}_{u.port or 8000}"
+        else:
+            base = Path(s.store_dir)
+        return str(base / name)
+
+    @contextmanager
+    def _guard(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except QAError:
+            raise
+        except Exception as e:  # chromadb/httpx raise many types; the user needs one line
+            self._client = None  # reconnect next time (server came back, etc.)
+            msg = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+            if self.settings.chroma_url:
+                raise StoreUnavailableError(
+                    f"Chroma server at {self.settings.chroma_url} failed while {what}: {msg}. "
+                    "Is it running? (chroma run --path DIR --port PORT)"
+                ) from e
+            raise StoreUnavailableError(
+                f"the store at {self.settings.store_dir} failed while {what}: {msg}"
+            ) from e
+
+    def _connect(self) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        s = self.settings
+        with self._guard("connecting"):
+            cs = ChromaSettings(anonymized_telemetry=False)
+            if s.chroma_url:
+                u = urlparse(s.chroma_url)
+                self._client = chromadb.HttpClient(
+                    host=u.hostname or "127.0.0.1", port=u.port or 8000,
+                    ssl=u.scheme == "https", settings=cs,
+                )
+            else:
+                Path(s.store_dir).mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=s.store_dir, settings=cs)
+            self._open_collections()
+
+    def _open_collections(self) -> None:
+        name = self.settings.collection
+        existing = {getattr(c, "name", c) for c in self._client.list_collections()}
+        if name not in existing and not self._create:
+            raise EmptyStoreError(
+                f"No articles yet in {self.settings.where}. Add some with "
+                "`python -m ingest PATH_OR_URL...` (or try `python app.py --demo`)."
+            )
+        meta = {"embed_model": self.model_name, "embed_dim": int(self.dim), "newsqa": 1}
+        self._chunks = self._client.get_or_create_collection(
+            name, metadata=meta, configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+        got = self._chunks.metadata or {}
+        if got.get("embed_model") != self.model_name or int(got.get("embed_dim", 0)) != self.dim:
+            raise ModelMismatchError(
+                f"The store at {self.settings.where} was built with embedding model "
+                f"{got.get('embed_model')} ({got.get('embed_dim')}-d), but {self.model_name} "
+                f"({self.dim}-d) is configured. Set NEWSQA_EMBEDDER back, or use a new store "
+                "(NEWSQA_STORE or NEWSQA_COLLECTION) and ingest again."
+            )
+        self._ledger = self._client.get_or_create_collection(
+            f"{name}-articles", metadata={"newsqa": 1}, embedding_function=None
+        )
+
+    def _ensure(self) -> None:
+        if self._client is None:
+            self._connect()
+
+    @property
+    def chunks(self) -> Any:
+        self._ensure()
+        return self._chunks
+
+    @property
+    def ledger(self) -> Any:
+        self._ensure()
+        return self._ledger
+
+    # ---- reads ------------------------------------------------------------------------
+    def count(self) -> int:
+        with self._guard("counting chunks"):
+            return self.chunks.count()
+
+    def article_states(self, article_ids: Sequence[str]) -> dict[str, dict]:
+        """Ledger metadata of the given articles that exist (id -> metadata)."""
+        out: dict[str, dict] = {}
+        with self._guard("reading the article ledger"):
+            for lo in range(0, len(article_ids), 500):
+                got = self.ledger.get(ids=list(article_ids[lo : lo + 500]), include=["metadatas"])
+                out.update(zip(got["ids"], got["metadatas"], strict=True))
+        return out
+
+    def all_articles(self) -> dict[str, dict]:
+        """Every ledger record's metadata (id -> metadata), in pages."""
+        out: dict[str, dict] = {}
+        with self._guard("reading the article ledger"):
+            offset = 0
+            while True:
+                got = self.ledger.get(include=["metadatas"], limit=5000, offset=offset)
+                out.update(zip(got["ids"], got["metadatas"], strict=True))
+                if len(got["ids"]) < 5000:
+                    return out
+                offset += 5000
+
+    def article_text(self, article_id: str) -> str | None:
+        with self._guard("reading an article"):
+            got = self.ledger.get(ids=[article_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def get_chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
+        if not ids:
+            return []
+        with self._guard("reading chunks"):
+            got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {
+            i: ChunkRecord(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def article_chunks(self, article_id: str) -> list[ChunkRecord]:
+        with self._guard("reading chunks"):
+            got = self.chunks.get(where={"article_id": article_id},
+                                  include=["documents", "metadatas"])
+        recs = [ChunkRecord(i, d, m) for i, d, m in
+                zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        return sorted(recs, key=lambda r: r.meta.get("idx", 0))
+
+    def dense(self, embedding: Sequence[float], k: int, where: dict | None) -> list[ChunkRecord]:
+        """Nearest chunks by cosine similarity (score = 1 - distance), best first."""
+        with self._guard("searching"):
+            n = self.chunks.count()
+            if n == 0:
+                return []
+            got = self.chunks.query(
+                query_embeddings=[list(map(float, embedding))], n_results=min(k, n),
+                where=where or None, include=["documents", "metadatas", "distances"],
+            )
+        return [
+            ChunkRecord(i, d, m, 1.0 - float(dist))
+            for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
+                                     got["distances"][0], strict=True)
+        ]
+
+    # ---- writes (used by ingest.pipeline) ----------------------------------------------
+    def begin(self, records: Sequence[tuple[str, dict]]) -> None:
+        """Mark articles as being written: (article_id, ledger metadata)."""
+        if not records:
+            return
+        with self._guard("starting a write"):
+            self.ledger.upsert(
+                ids=[a for a, _ in records],
+                metadatas=[{**m, "state": "writing"} for _, m in records],
+                embeddings=[[1.0]] * len(records),
+                documents=[""] * len(records),
+            )
+
+    def delete_chunks_of(self, article_ids: Sequence[str]) -> None:
+        with self._guard("deleting old chunks"):
+            for lo in range(0, len(article_ids), 200):
+                self.chunks.delete(where={"article_id": {"$in": list(article_ids[lo:lo + 200])}})
+
+    def add_chunks(self, ids: list[str], embeddings: Any, texts: list[str],
+                   metas: list[dict]) -> None:
+        with self._guard("writing chunks"):
+            for lo in range(0, len(ids), 2000):
+                hi = lo + 2000
+                self.chunks.upsert(ids=ids[lo:hi], embeddings=embeddings[lo:hi],
+                                   documents=texts[lo:hi], metadatas=metas[lo:hi])
+
+    def commit(self, records: Sequence[tuple[str, dict, str]]) -> None:
+        """Mark articles complete: (article_id, ledger metadata, full text)."""
+        if not records:
+            return
+        with self._guard("finishing a write"):
+            self.ledger.upsert(
+                ids=[a for a, _, _ in records],
+                metadatas=[{**m, "state": "ok"} for _, m, _ in records],
+                embeddings=[[1.0]] * len(records),
+                documents=[t for _, _, t in records],
+            )
+            self._bump_generation()
+
+    def _bump_generation(self) -> None:
+        meta = dict(self.ledger.metadata or {})
+        meta["generation"] = f"{time.time():.6f}"
+        meta.pop("hnsw:space", None)
+        self.ledger.modify(metadata=meta)
+
+    def generation(self) -> str:
+        with self._guard("reading the store generation"):
+            col = self._client.get_collection(f"{self.settings.collection}-articles")
+        return str((col.metadata or {}).get("generation", ""))
+
+    def delete_articles(self, article_ids: Sequence[str]) -> list[str]:
+        """Delete articles entirely; returns the ids that existed."""
+        existing = list(self.article_states(article_ids))
+        if existing:
+            self.delete_chunks_of(existing)
+            self.lexical.delete_articles(existing)
+            with self._guard("deleting articles"):
+                self.ledger.delete(ids=existing)
+                self._bump_generation()
+        return existing
+
+    def repair(self) -> int:
+        """Remove articles a crash left half-written; returns how many."""
+        with self._guard("checking for interrupted writes"):
+            got = self.ledger.get(where={"state": "writing"}, include=[])
+        broken = list(got["ids"])
+        if broken:
+            self.delete_chunks_of(broken)
+            self.lexical.delete_articles(broken)
+            with self._guard("repairing"):
+                self.ledger.delete(ids=broken)
+        return len(broken)
+
+    # ---- lexical index sync -------------------------------------------------------------
+    def sync_lexical(self, force: bool = False, every: float = 0.0) -> int:
+        """Make the lexical index agree with Chroma's ledger; returns articles changed.
+
+        Cheap when nothing changed (one generation read). With ``every`` > 0, checks at
+        most once per ``every`` seconds (how app replicas follow a shared Chroma server).
+        """
+        now = time.monotonic()
+        if not force and every and now - self._last_sync_check < every:
+            return 0
+        self._last_sync_check = now
+        gen = self.generation()
+        if not force and gen and gen == self.lexical.get_meta("generation"):
+            return 0
+        want = {a: m.get("hash", "") for a, m in self.all_articles().items()
+                if m.get("state") == "ok"}
+        have = self.lexical.article_hashes()
+        stale = [a for a in have if a not in want]
+        todo = [a for a, h in want.items() if have.get(a) != h]
+        if stale:
+            self.lexical.delete_articles(stale)
+        for aid in todo:
+            recs = self.article_chunks(aid)
+            self.lexical.replace_articles(
+                [(aid, want[aid])],
+                [(r.id, aid, r.text, r.meta.get("published", 0), r.meta.get("source_key", ""))
+                 for r in recs],
+            )
+        self.lexical.set_meta("generation", gen)
+        return len(stale) + len(todo)
+
+    def rebuild_lexical(self) -> int:
+        """Drop and rebuild the lexical index from Chroma; returns articles indexed."""
+        self.lexical.clear()
+        self.sync_lexical(force=True)
+        return len(self.lexical.article_hashes())
+
+    # ---- overview ----------------------------------------------------------------------
+    def stats(self) -> dict:
+        """Articles, chunks, sources, newest article date, and where the store is."""
+        arts = self.all_articles()
+        ok = [m for m in arts.values() if m.get("state") == "ok"]
+        sources: dict[str, int] = {}
+        for m in ok:
+            if m.get("source"):
+                sources[m["source"]] = sources.get(m["source"], 0) + 1
+        dates = [m.get("published_iso") for m in ok if m.get("published_iso")]
+        return {
+            "articles": len(ok),
+            "chunks": self.count(),
+            "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "newest": max(dates) if dates else None,
+            "where": self.settings.where,
+            "embedder": self.model_name,
+        }

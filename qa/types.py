@@ -1,0 +1,83 @@
+"""Public result types: ``Citation`` and ``Answer``.
+
+Frozen dataclasses with ``to_dict()`` for JSON. No llama-index or chromadb type ever
+appears here: these are what scripts, the CLI and the web app receive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One passage of one article. ``passage == article_text[start:end]`` exactly."""
+
+    number: int
+    article_id: str
+    title: str
+    url: str
+    source: str
+    author: str
+    published: date | None
+    passage: str
+    start: int
+    end: int
+    score: float
+    chunk_id: str = ""
+    #: char span inside ``passage`` of the sentence that supports the answer, if known
+    highlight: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "article_id": self.article_id,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "author": self.author,
+            "published": self.published.isoformat() if self.published else None,
+            "passage": self.passage,
+            "start": self.start,
+            "end": self.end,
+            "score": round(float(self.score), 6),
+            "chunk_id": self.chunk_id,
+            "highlight": list(self.highlight) if self.highlight else None,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``qa.ask`` returns.
+
+    ``text`` carries ``[n]`` markers; ``citations`` are exactly the passages the text cites,
+    renumbered from 1 in order of first mention. When ``refused`` is true, ``text`` says
+    plainly that the articles do not answer the question and ``related`` holds the closest
+    passages (never presented as an answer).
+    """
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    refused: bool
+    query: str = ""  # what was actually searched (a follow-up rewritten standalone)
+    related: tuple[Citation, ...] = ()
+    dropped: tuple[str, ...] = ()  # answer sentences removed because no passage supports them
+    mode: str = "extractive"
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    filters: dict[str, str] = field(default_factory=dict)  # the date/source filters applied
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "refused": self.refused,
+            "query": self.query,
+            "related": [c.to_dict() for c in self.related],
+            "dropped": list(self.dropped),
+            "mode": self.mode,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "filters": dict(self.filters),
+        }
