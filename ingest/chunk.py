@@ -29,22 +29,35 @@ class Chunk:
 
 
 def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int, int]]:
-    """Cut text[start:end] at token boundaries into pieces of <= max_tokens tokens."""
+    """Cut text[start:end] into pieces of <= max_tokens tokens, at spaces where possible."""
     enc = encoding()
-    toks = enc.encode(text[start:end], disallowed_special=())
     pieces: list[tuple[int, int, int]] = []
-    # offsets of each token within the substring
-    _, offsets = enc.decode_with_offsets(toks)
-    for lo in range(0, len(toks), max_tokens):
-        a = start + offsets[lo]
-        hi = lo + max_tokens
-        b = start + offsets[hi] if hi < len(toks) else end
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
+    pos = start
+    while pos < end:
+        while pos < end and text[pos].isspace():
+            pos += 1
+        if pos >= end:
+            break
+        window = min(end, pos + max_tokens * 16)  # a token never spans 16 chars on average
+        toks = enc.encode(text[pos:window], disallowed_special=())
+        if len(toks) <= max_tokens and window == end:
+            cut = end
+        else:
+            head = b"".join(enc.decode_single_token_bytes(t) for t in toks[:max_tokens])
+            cut = pos + len(head.decode("utf-8", errors="ignore"))  # whole chars only
+            space = text.rfind(" ", pos, cut)
+            if space > pos + (cut - pos) // 2:
+                cut = space
+            cut = max(cut, pos + 1)
+            while cut > pos + 1 and len(enc.encode(text[pos:cut], disallowed_special=())) \
+                    > max_tokens:
+                cut -= 1
+        b = cut
+        while b > pos and text[b - 1].isspace():
             b -= 1
-        if b > a:
-            pieces.append((a, b, enc.encode(text[a:b], disallowed_special=()).__len__()))
+        n = len(enc.encode(text[pos:b], disallowed_special=()))
+        pieces.append((pos, b, n))
+        pos = cut
     return pieces
 
 

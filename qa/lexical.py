@@ -148,13 +148,15 @@ class LexicalIndex:
         k: int = 20,
         since: int = 0,
         until: int = 0,
+        as_of: int = 0,
         sources: Sequence[str] | None = None,
         article_ids: Sequence[str] | None = None,
     ) -> list[tuple[str, float]]:
         """Best ``k`` chunks for ``text`` as (chunk_id, score), score higher = better.
 
         ``since``/``until`` are yyyymmdd ints (0 = open); articles without a date are
-        excluded when a date range is given.
+        excluded when a date range is given. ``as_of`` drops articles dated after it but
+        keeps undated ones.
         """
         terms = query_terms(text)
         if not terms:
@@ -171,6 +173,9 @@ class LexicalIndex:
         if until:
             sql += " AND c.published > 0 AND c.published <= ?"
             args.append(until)
+        if as_of:
+            sql += " AND c.published <= ?"
+            args.append(as_of)
         if sources:
             sql += f" AND c.source IN ({','.join('?' * len(sources))})"
             args.extend(sources)

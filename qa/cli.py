@@ -1,0 +1,139 @@
+"""Command line for questions: ``python -m qa "question" [--json] [--k N] ...``.
+
+With a question: prints the answer with its numbered sources (or JSON with ``--json``).
+Without one, on a terminal: an interactive chat that keeps the conversation, so follow-up
+questions work. Exit status 0 for an answer or a refusal, 2 for a usage error or a problem
+the user must fix (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from datetime import date
+
+from qa.errors import QAError
+from qa.settings import Settings
+from qa.types import Answer
+
+EPILOG = """examples:
+  python -m qa "When did the Harbor Bridge reopen?"
+  python -m qa "What happened at the port this week?" --as-of 2025-06-20
+  python -m qa "Who won the election?" --source "Harbor Times" --json
+  python -m qa                                   interactive chat (follow-ups work)
+
+Answers are extractive by default (no model needed); set NEWSQA_LLM for an LLM."""
+
+
+def _date(s: str) -> date:
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{s!r} is not a date like 2024-05-31") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m qa", description="Ask a question of your news articles; every "
+        "answer cites the passages it rests on.", epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("question", nargs="*", help="the question (omit for interactive chat)")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--k", type=int, default=None, help="passages to consider (default 6)")
+    p.add_argument("--since", type=_date, help="only articles published on/after this date")
+    p.add_argument("--until", type=_date, help="only articles published on/before this date")
+    p.add_argument("--source", action="append", default=None, metavar="S",
+                   help="only this source/publisher (repeatable)")
+    p.add_argument("--as-of", type=_date, dest="as_of",
+                   help="read time words relative to this date; ignore later articles")
+    p.add_argument("--passages", action="store_true",
+                   help="print the retrieved passages only (no answer)")
+    p.add_argument("--store", help="store directory (overrides NEWSQA_STORE)")
+    p.add_argument("--chroma-url", help="Chroma server URL (overrides NEWSQA_CHROMA_URL)")
+    p.add_argument("--llm", help="answerer (overrides NEWSQA_LLM): extractive, openai, "
+                   "ollama, gguf:PATH")
+    return p
+
+
+def render(ans: Answer, width: int = 88) -> str:
+    """Human-readable answer with its sources."""
+    lines = [textwrap.fill(ans.text, width)]
+    if ans.query and ans.query != ans.question:
+        lines.insert(0, f"(searched: {ans.query})")
+    for c in ans.citations or ans.related:
+        when = c.published.isoformat() if c.published else "undated"
+        label = f"[{c.number}]" if ans.citations else "related:"
+        lines.append(f"\n{label} {c.title or c.article_id} — {c.source or '?'}, {when}")
+        if c.url:
+            lines.append(f"    {c.url}")
+        quote = c.passage[c.highlight[0]:c.highlight[1]] if c.highlight else c.passage[:300]
+        lines.append(textwrap.indent(textwrap.fill(f"“{quote}”", width - 4), "    "))
+    if ans.dropped:
+        lines.append(f"\n({len(ans.dropped)} unsupported sentence(s) removed)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from qa.api import ask, retrieve
+
+    try:
+        settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url,
+                                     llm=args.llm)
+        opts = dict(k=args.k, since=args.since, until=args.until, sources=args.source,
+                    as_of=args.as_of, settings=settings)
+        question = " ".join(args.question).strip()
+        if args.passages:
+            if not question:
+                print("error: --passages needs a question", file=sys.stderr)
+                return 2
+            opts.pop("k")
+            cites = retrieve(question, k=args.k or 10, **opts)
+            if args.json:
+                print(json.dumps([c.to_dict() for c in cites], indent=2))
+            else:
+                for c in cites:
+                    print(f"[{c.number}] {c.score:.3f} {c.title} — {c.source}\n    "
+                          f"{c.passage[:200]}")
+            return 0
+        if question:
+            ans = ask(question, **opts)
+            print(json.dumps(ans.to_dict(), indent=2) if args.json else render(ans))
+            return 0
+        if not sys.stdin.isatty():
+            question = sys.stdin.read().strip()
+            if not question:
+                print("error: give a question", file=sys.stderr)
+                return 2
+            ans = ask(question, **opts)
+            print(json.dumps(ans.to_dict(), indent=2) if args.json else render(ans))
+            return 0
+        return _chat(opts, args.json)
+    except QAError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _chat(opts: dict, as_json: bool) -> int:
+    from qa.api import ask
+
+    history: list[tuple[str, str]] = []
+    print("Ask about your articles (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            q = input("\n> ").strip()
+        except EOFError:
+            return 0
+        if not q:
+            return 0
+        try:
+            ans = ask(q, history=history, **opts)
+        except QAError as e:
+            print(f"error: {e}")
+            continue
+        print(json.dumps(ans.to_dict(), indent=2) if as_json else render(ans))
+        history.append((q, ans.text))

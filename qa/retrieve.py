@@ -1,0 +1,208 @@
+"""Hybrid retrieval: question (+ filters, time words) -> ranked, diversified passages.
+
+Dense search (Chroma, cosine) and lexical search (SQLite FTS5 BM25) each return candidates
+under the same filters (date range, source, article, ``as_of``); their ranks are fused with
+reciprocal rank fusion, optionally nudged toward recent articles when the question asks for
+the latest news, and diversified so one article cannot fill the list while others also
+match. Time words in the question ("last week", "in March 2022") are read relative to
+``as_of`` by ``qa.timewords`` and become a date filter. No answer composition here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from qa.citations import make_citation
+from qa.embedder import make_embedder
+from qa.settings import Settings
+from qa.store import ChunkRecord, Store
+from qa.timewords import read_time
+from qa.types import Citation
+
+RRF_K = 60
+PER_ARTICLE = 2  # passages one article may hold in the top k while others are available
+
+
+@dataclass
+class Filters:
+    """What restricts a search. Dates are inclusive; ``as_of`` also drops later articles."""
+
+    since: date | None = None
+    until: date | None = None
+    sources: tuple[str, ...] = ()
+    article_ids: tuple[str, ...] = ()
+    as_of: date | None = None
+    recency: bool = False
+    phrase: str = ""
+
+    def describe(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if self.since:
+            out["since"] = self.since.isoformat()
+        if self.until:
+            out["until"] = self.until.isoformat()
+        if self.sources:
+            out["sources"] = ", ".join(self.sources)
+        if self.as_of:
+            out["as_of"] = self.as_of.isoformat()
+        if self.phrase:
+            out["time_phrase"] = self.phrase
+        return out
+
+
+def _ymd(d: date | None) -> int:
+    return int(d.strftime("%Y%m%d")) if d else 0
+
+
+def chroma_where(f: Filters) -> dict | None:
+    """The Chroma ``where`` clause for filters (None when unfiltered)."""
+    conds: list[dict] = []
+    if f.since:
+        conds.append({"published": {"$gte": _ymd(f.since)}})
+    if f.until:
+        conds += [{"published": {"$gt": 0}}, {"published": {"$lte": _ymd(f.until)}}]
+    if f.as_of:
+        conds.append({"published": {"$lte": _ymd(f.as_of)}})
+    if f.sources:
+        conds.append({"source_key": {"$in": [s.lower() for s in f.sources]}})
+    if f.article_ids:
+        conds.append({"article_id": {"$in": list(f.article_ids)}})
+    if not conds:
+        return None
+    return conds[0] if len(conds) == 1 else {"$and": conds}
+
+
+@dataclass
+class Engine:
+    """A store and embedder opened once and reused across questions."""
+
+    settings: Settings
+    embedder: Any = None
+    store: Store | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def open(self) -> Store:
+        with self.lock:
+            if self.embedder is None:
+                self.embedder = make_embedder(self.settings)
+            if self.store is None:
+                self.store = Store.open(self.settings, self.embedder)
+        self.store.sync_lexical(every=2.0)
+        return self.store
+
+
+_ENGINES: dict[Settings, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def get_engine(settings: Settings) -> Engine:
+    """The shared engine for these settings (one per process and settings)."""
+    with _ENGINES_LOCK:
+        eng = _ENGINES.get(settings)
+        if eng is None:
+            eng = _ENGINES[settings] = Engine(settings)
+        return eng
+
+
+def resolve_filters(question: str, since: date | None, until: date | None,
+                    sources: Any, article_ids: Any, as_of: date | None) -> tuple[str, Filters]:
+    """Apply time words: returns (text to search, filters). Explicit dates win."""
+    hint = read_time(question, as_of or date.today())
+    f = Filters(since=since, until=until, as_of=as_of,
+                sources=tuple([sources] if isinstance(sources, str) else sources or ()),
+                article_ids=tuple([article_ids] if isinstance(article_ids, str)
+                                  else article_ids or ()))
+    text = question
+    if since is None and until is None and (hint.since or hint.until):
+        f.since, f.until, f.phrase = hint.since, hint.until, hint.phrase
+        text = hint.question or question
+    f.recency = hint.recency
+    return text, f
+
+
+def fuse(dense: list[ChunkRecord], lexical: list[tuple[str, float]],
+         recency: dict[str, float] | None = None) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of two ranked lists (+ optional per-id bonus), best first."""
+    score: dict[str, float] = {}
+    for rank, rec in enumerate(dense):
+        score[rec.id] = score.get(rec.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    for rank, (cid, _) in enumerate(lexical):
+        score[cid] = score.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    for cid, bonus in (recency or {}).items():
+        if cid in score:
+            score[cid] += bonus
+    return sorted(score.items(), key=lambda kv: -kv[1])
+
+
+def diversify(ranked: list[ChunkRecord], k: int,
+              per_article: int = PER_ARTICLE) -> list[ChunkRecord]:
+    """Top ``k`` with at most ``per_article`` passages per article, unless too few others."""
+    picked, spill, count = [], [], {}
+    for rec in ranked:
+        aid = rec.meta.get("article_id", rec.id)
+        if count.get(aid, 0) < per_article:
+            picked.append(rec)
+            count[aid] = count.get(aid, 0) + 1
+        else:
+            spill.append(rec)
+        if len(picked) >= k:
+            return picked
+    return picked + spill[: k - len(picked)]
+
+
+def search(engine: Engine, text: str, f: Filters, k: int,
+           timings: dict[str, float] | None = None) -> tuple[list[ChunkRecord], Any]:
+    """Ranked chunk records (score = cosine similarity to the query), and the query vector."""
+    timings = timings if timings is not None else {}
+    store = engine.open()
+    t = time.perf_counter()
+    qvec = engine.embedder.embed_query(text)
+    timings["embed"] = time.perf_counter() - t
+    n = max(4 * k, 30)
+    t = time.perf_counter()
+    dense = store.dense(qvec, n, chroma_where(f))
+    timings["dense"] = time.perf_counter() - t
+    t = time.perf_counter()
+    lex = store.lexical.search(text, n, since=_ymd(f.since), until=_ymd(f.until),
+                               as_of=_ymd(f.as_of), sources=[s.lower() for s in f.sources],
+                               article_ids=list(f.article_ids))
+    timings["lexical"] = time.perf_counter() - t
+    t = time.perf_counter()
+    by_id = {r.id: r for r in dense}
+    missing = [cid for cid, _ in lex if cid not in by_id]
+    if missing:
+        import numpy as np
+
+        with store._guard("reading passages"):
+            got = store.chunks.get(ids=missing, include=["documents", "metadatas", "embeddings"])
+        for cid, doc, meta, emb in zip(got["ids"], got["documents"], got["metadatas"],
+                                       got["embeddings"], strict=True):
+            by_id[cid] = ChunkRecord(cid, doc, meta, float(np.dot(np.asarray(emb), qvec)))
+    bonus = _recency_bonus(by_id, f) if f.recency else None
+    fused = fuse(dense, lex, bonus)
+    ranked = [by_id[cid] for cid, _ in fused if cid in by_id]
+    out = diversify(ranked, k)
+    timings["fuse"] = time.perf_counter() - t
+    return out, qvec
+
+
+def _recency_bonus(recs: dict[str, ChunkRecord], f: Filters) -> dict[str, float]:
+    """A small RRF-scale bonus for newer articles (half-life two weeks before as_of)."""
+    ref = _ymd(f.as_of or date.today())
+    ref_d = date(ref // 10000, ref // 100 % 100, ref % 100)
+    out = {}
+    for cid, r in recs.items():
+        p = int(r.meta.get("published", 0) or 0)
+        if p:
+            days = max(0, (ref_d - date(p // 10000, p // 100 % 100, p % 100)).days)
+            out[cid] = (1.0 / (RRF_K + 1)) * 0.5 ** (days / 14.0)
+    return out
+
+
+def to_citations(recs: list[ChunkRecord]) -> list[Citation]:
+    """Number records 1..n in order."""
+    return [make_citation(i + 1, r) for i, r in enumerate(recs)]

@@ -1,0 +1,76 @@
+"""Light text matching shared by extractive answers and citation checking.
+
+Content terms (lower-cased words minus stopwords, with a crude plural/verb-suffix fold) and
+"facts" (numbers, years, month names, capitalised names) that a supported sentence must find
+in the passage it cites. Cheap, deterministic, no models; not a linguistic analysis.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.lexical import STOPWORDS
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-.]*[A-Za-z0-9]|[A-Za-z0-9]")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_MONTHS = ("january february march april may june july august september october november "
+           "december").split()
+_CAPWORD = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+[A-Z][a-zA-Z'’\-]+)*")
+_MARK = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
+
+
+def fold(word: str) -> str:
+    """A crude stem: lower-case, strip possessive and common suffixes."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.strip("'.-")
+    for suf in ("ing", "ed", "es", "s"):
+        if len(w) > len(suf) + 3 and w.endswith(suf):
+            return w[: -len(suf)]
+    return w
+
+
+def terms(text: str) -> list[str]:
+    """Folded content words of ``text`` (stopwords removed), in order, with repeats."""
+    out = []
+    for w in _WORD.findall(_MARK.sub(" ", text)):
+        lw = w.lower()
+        if lw in STOPWORDS or (len(lw) < 2 and not lw.isdigit()):
+            continue
+        out.append(fold(w))
+    return out
+
+
+def facts(sentence: str) -> set[str]:
+    """Numbers, month names and capitalised names (not sentence-initial) in a sentence."""
+    s = _MARK.sub(" ", sentence)
+    found = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(s)}
+    low = s.lower()
+    found |= {m for m in _MONTHS if re.search(rf"\b{m}\b", low) and m != "may"}
+    for m in _CAPWORD.finditer(s):
+        if m.start() == 0 or s[: m.start()].rstrip().endswith((".", "!", "?", '"', "“")):
+            continue  # sentence-initial capital tells nothing
+        for w in m.group(0).split():
+            lw = w.lower()
+            if lw not in STOPWORDS and lw not in _MONTHS:
+                found.add(fold(w))
+    return found
+
+
+def fact_in(fact: str, passage_low: str, passage_terms: set[str]) -> bool:
+    """Whether a fact from ``facts()`` occurs in the passage."""
+    if fact[:1].isdigit():
+        compact = passage_low.replace(",", "")
+        return re.search(rf"(?<![\d.]){re.escape(fact)}(?![\d])", compact) is not None
+    return fact in passage_terms or fact in passage_low
+
+
+def support(sentence: str, passage: str) -> tuple[float, list[str]]:
+    """(share of the sentence's content terms found in the passage, facts missing from it)."""
+    st = terms(sentence)
+    low = passage.lower()
+    pt = set(terms(passage))
+    share = sum(1 for t in st if t in pt) / len(st) if st else 0.0
+    missing = sorted(f for f in facts(sentence) if not fact_in(f, low, pt))
+    return share, missing

@@ -1,0 +1,168 @@
+"""Ingestion end to end into a real embedded Chroma with the real embedder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest import delete, ingest, rebuild_lexical
+from qa.errors import ModelMismatchError
+from qa.settings import Settings
+from qa.store import Store
+from tests.conftest import ROOT, write
+
+STORY = """Harbor Bridge reopens after repairs
+
+By Dana Whitfield
+
+PORT ALDER, March 3, 2025 — The Harbor Bridge reopened to traffic on Monday after fourteen
+months of repairs that cost $38.5 million, city officials said.
+
+Mayor Lena Ortiz cut a ribbon at the east ramp at 7 a.m. and said the bridge now carries
+a protected cycle lane in both directions.
+
+Engineers replaced two cracked steel beams and resurfaced the deck. Tolls stay at $2.
+"""
+
+
+def _store(s: Settings, embedder) -> Store:
+    return Store.open(s, embedder)
+
+
+def _consistent(store: Store) -> dict[str, int]:
+    """Check the store exactly: ledger, chunks and lexical index agree. Returns chunk counts."""
+    arts = store.all_articles()
+    assert all(m["state"] == "ok" for m in arts.values())
+    counts: dict[str, int] = {}
+    for aid, meta in arts.items():
+        chunks = store.article_chunks(aid)
+        assert len(chunks) == meta["n_chunks"], aid
+        text = store.article_text(aid)
+        for c in chunks:
+            assert text[c.meta["start"] : c.meta["end"]] == c.text
+        counts[aid] = len(chunks)
+    assert store.count() == sum(counts.values())
+    assert store.lexical.count() == store.count()
+    assert store.lexical.article_hashes() == {a: m["hash"] for a, m in arts.items()}
+    return counts
+
+
+def test_second_run_changes_nothing_and_embeds_nothing(tmp_path: Path, settings, embedder):
+    folder = tmp_path / "in"
+    write(folder / "bridge.txt", STORY)
+    write(folder / "more" / "bridge-copy.md", STORY.replace("Dana Whitfield", "D. Whitfield"))
+    first = ingest([str(folder)], settings, embedder=embedder)
+    assert (first.added, first.failed) == (2, [])
+    assert first.chunks >= 2
+    before = _consistent(_store(settings, embedder))
+    second = ingest([str(folder)], settings, embedder=embedder)
+    assert (second.added, second.updated, second.unchanged, second.chunks) == (0, 0, 2, 0)
+    assert _consistent(_store(settings, embedder)) == before
+
+
+def test_changed_article_replaces_its_old_chunks(tmp_path: Path, settings, embedder):
+    path = write(tmp_path / "bridge.txt", STORY)
+    ingest([str(path)], settings, embedder=embedder)
+    write(path, STORY.replace("$38.5 million", "$41 million") + "\nA second ramp opens in May.\n")
+    report = ingest([str(path)], settings, embedder=embedder)
+    assert (report.added, report.updated) == (0, 1)
+    store = _store(settings, embedder)
+    _consistent(store)
+    texts = " ".join(c.text for aid in store.all_articles() for c in store.article_chunks(aid))
+    assert "$41 million" in texts and "$38.5 million" not in texts
+
+
+def test_same_text_under_two_names_is_stored_once(tmp_path: Path, settings, embedder):
+    write(tmp_path / "a.txt", STORY)
+    write(tmp_path / "b.txt", STORY)
+    report = ingest([str(tmp_path)], settings, embedder=embedder)
+    assert (report.added, report.duplicates) == (1, 1)
+
+
+def test_delete_by_id_and_url(tmp_path: Path, settings, embedder):
+    rec = {"url": "https://news.example.org/2025/03/bridge?utm_source=x", "title": "Bridge",
+           "text": STORY, "published": "2025-03-03", "source": "Alder Ledger"}
+    path = write(tmp_path / "a.jsonl", json.dumps(rec) + "\n")
+    write(tmp_path / "b.txt", STORY.replace("Harbor Bridge", "Canal Bridge"))
+    assert ingest([str(tmp_path)], settings, embedder=embedder).added == 2
+    gone = delete(["https://news.example.org/2025/03/bridge"], settings, embedder=embedder)
+    assert gone.deleted == 1 and not gone.failed
+    store = _store(settings, embedder)
+    assert len(store.all_articles()) == 1
+    _consistent(store)
+    missing = delete(["no-such-article"], settings, embedder=embedder)
+    assert missing.deleted == 0 and missing.failed[0][0] == "no-such-article"
+    # re-ingesting brings it back
+    assert ingest([str(path)], settings, embedder=embedder).added == 1
+
+
+def test_bad_files_are_reported_and_the_rest_ingested(tmp_path: Path, settings, embedder):
+    write(tmp_path / "good.txt", STORY)
+    write(tmp_path / "empty.txt", "")
+    write(tmp_path / "binary.txt", b"\x00\x01\x02garbage\x00" * 50)
+    write(tmp_path / "photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    write(tmp_path / "broken.jsonl", '{"title": "x", "text": "' + "fine words " * 40 + '"}\n'
+          "{not json\n")
+    report = ingest([str(tmp_path)], settings, embedder=embedder)
+    assert report.added == 2
+    reasons = dict(report.failed)
+    assert len(reasons) == 4, reasons
+    assert all(r and "\n" not in r for r in reasons.values())
+    assert any("invalid JSON at line 2" in r for r in reasons.values())
+
+
+def test_model_mismatch_is_a_clear_error(settings, embedder, tmp_path: Path):
+    ingest([str(write(tmp_path / "a.txt", STORY))], settings, embedder=embedder)
+
+    class OtherModel:  # the real model under another name: what a config change looks like
+        name, dim = "some-other-model", 384
+
+        def embed(self, texts):
+            return embedder.embed(texts)
+
+    with pytest.raises(ModelMismatchError, match="all-MiniLM-L6-v2.*some-other-model"):
+        Store.open(settings, OtherModel())
+    with pytest.raises(ModelMismatchError):
+        ingest([str(tmp_path / "a.txt")], settings, embedder=OtherModel())
+
+
+def test_lexical_index_rebuilds_from_chroma(tmp_path: Path, settings, embedder):
+    ingest([str(write(tmp_path / "a.txt", STORY))], settings, embedder=embedder)
+    store = _store(settings, embedder)
+    n = store.lexical.count()
+    store.lexical.clear()
+    assert store.lexical.search("Harbor Bridge", 5) == []
+    assert rebuild_lexical(settings, embedder=embedder) == 1
+    store = _store(settings, embedder)
+    assert store.lexical.count() == n
+    assert store.lexical.search("Harbor Bridge repairs", 5)
+
+
+def _cli(*args: str, env_store: str) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "NEWSQA_STORE": env_store, "HOME": str(Path.home())}
+    import os
+
+    env = {**os.environ, **env}
+    return subprocess.run([sys.executable, "-m", "ingest", *args], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=300)
+
+
+def test_cli_exit_codes_and_json(tmp_path: Path):
+    good = write(tmp_path / "in" / "good.txt", STORY)
+    write(tmp_path / "in" / "bad.docx", b"PK\x03\x04 not supported")
+    store = str(tmp_path / "store")
+    ok = _cli(str(good), "--json", env_store=store)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["added"] == 1
+    mixed = _cli(str(tmp_path / "in"), env_store=store)
+    assert mixed.returncode == 1
+    assert "bad.docx" in mixed.stderr and "Traceback" not in mixed.stderr
+    assert "1 unchanged" in mixed.stdout
+    usage = _cli(env_store=store)
+    assert usage.returncode == 2
+    helptext = _cli("--help", env_store=store)
+    assert "--delete" in helptext.stdout and "NEWSQA_STORE" in helptext.stdout
