@@ -8,9 +8,12 @@
 See ``qa.api`` for the parameters (history, k, since, until, sources, as_of).
 """
 
-from qa.api import ask, ask_stream, retrieve
+from qa.api import ask, ask_stream, collection_stats, retrieve
 from qa.errors import QAError
 from qa.settings import Settings
 from qa.types import Answer, Citation
 
-__all__ = ["Answer", "Citation", "QAError", "Settings", "ask", "ask_stream", "retrieve"]
+__all__ = [
+    "Answer", "Citation", "QAError", "Settings", "ask", "ask_stream", "collection_stats",
+    "retrieve",
+]

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from qa.answer import REFUSE_BELOW, extractive, grounding, score_sentences
+from qa.answer import REFUSE_BELOW, extractive
 from qa.citations import check_answer
 from qa.errors import QAError
 from qa.retrieve import get_engine, resolve_filters, search, to_citations
@@ -132,6 +132,11 @@ def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | Non
                   dropped=tuple(dropped), mode=mode, timings=timings)
 
 
+def collection_stats(settings: Settings | None = None) -> dict:
+    """The collection at a glance: articles, chunks, sources, newest article, where."""
+    return get_engine(_settings(settings)).open().stats()
+
+
 def _refusal(f: Any) -> str:
     scope = f.describe()
     extra = ""
@@ -158,4 +163,4 @@ def _pieces(text: str) -> Iterator[str]:
         yield " ".join(words[i : i + 4]) + (" " if i + 4 < len(words) else "")
 
 
-__all__ = ["ask", "ask_stream", "retrieve", "score_sentences", "grounding"]
+__all__ = ["ask", "ask_stream", "collection_stats", "retrieve"]
