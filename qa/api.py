@@ -43,12 +43,13 @@ def _llm(settings: Settings, llm: Any) -> Any:
 def retrieve(question: str, k: int = 10, since: date | None = None, until: date | None = None,
              sources: Sequence[str] | str | None = None, as_of: date | None = None, *,
              article_ids: Sequence[str] | None = None,
+             exclude_ids: Sequence[str] | None = None,
              settings: Settings | None = None) -> list[Citation]:
     """Ranked passages for ``question`` (best first, numbered 1..k)."""
     if not question or not question.strip():
         raise QAError("The question is empty.")
     settings = _settings(settings)
-    text, f = resolve_filters(question, since, until, sources, article_ids, as_of)
+    text, f = resolve_filters(question, since, until, sources, article_ids, as_of, exclude_ids)
     recs, _ = search(get_engine(settings), text, f, k)
     return to_citations(recs)
 
@@ -56,12 +57,13 @@ def retrieve(question: str, k: int = 10, since: date | None = None, until: date 
 def ask(question: str, history: Sequence[Any] | None = None, k: int | None = None,
         since: date | None = None, until: date | None = None,
         sources: Sequence[str] | str | None = None, as_of: date | None = None, *,
-        article_ids: Sequence[str] | None = None, settings: Settings | None = None,
-        llm: Any = None) -> Answer:
+        article_ids: Sequence[str] | None = None, exclude_ids: Sequence[str] | None = None,
+        settings: Settings | None = None, llm: Any = None) -> Answer:
     """Answer ``question`` from the stored articles, with checked citations."""
     answer = None
     for item in ask_stream(question, history, k, since, until, sources, as_of,
-                           article_ids=article_ids, settings=settings, llm=llm):
+                           article_ids=article_ids, exclude_ids=exclude_ids,
+                           settings=settings, llm=llm):
         if isinstance(item, Answer):
             answer = item
     assert answer is not None
@@ -71,7 +73,8 @@ def ask(question: str, history: Sequence[Any] | None = None, k: int | None = Non
 def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | None = None,
                since: date | None = None, until: date | None = None,
                sources: Sequence[str] | str | None = None, as_of: date | None = None, *,
-               article_ids: Sequence[str] | None = None, settings: Settings | None = None,
+               article_ids: Sequence[str] | None = None,
+               exclude_ids: Sequence[str] | None = None, settings: Settings | None = None,
                llm: Any = None) -> Iterator[str | Answer]:
     """Yield answer text increments as they are produced, then the final ``Answer``.
 
@@ -87,7 +90,7 @@ def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | Non
     t = time.perf_counter()
     query = standalone(question.strip(), history, model)
     timings["rewrite"] = time.perf_counter() - t
-    text, f = resolve_filters(query, since, until, sources, article_ids, as_of)
+    text, f = resolve_filters(query, since, until, sources, article_ids, as_of, exclude_ids)
     engine = get_engine(settings)
     recs, qvec = search(engine, text, f, k or settings.k, timings)
     passages = to_citations(recs)

@@ -151,6 +151,7 @@ class LexicalIndex:
         as_of: int = 0,
         sources: Sequence[str] | None = None,
         article_ids: Sequence[str] | None = None,
+        exclude_ids: Sequence[str] | None = None,
     ) -> list[tuple[str, float]]:
         """Best ``k`` chunks for ``text`` as (chunk_id, score), score higher = better.
 
@@ -182,6 +183,9 @@ class LexicalIndex:
         if article_ids:
             sql += f" AND c.article_id IN ({','.join('?' * len(article_ids))})"
             args.extend(article_ids)
+        if exclude_ids:
+            sql += f" AND c.article_id NOT IN ({','.join('?' * len(exclude_ids))})"
+            args.extend(exclude_ids)
         sql += " ORDER BY bm25(fts) LIMIT ?"
         args.append(int(k))
         with self._lock:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Any
+
+import numpy as np
 
 from qa.citations import make_citation
 from qa.embedder import make_embedder
@@ -35,9 +37,11 @@ class Filters:
     until: date | None = None
     sources: tuple[str, ...] = ()
     article_ids: tuple[str, ...] = ()
+    exclude_ids: tuple[str, ...] = ()
     as_of: date | None = None
     recency: bool = False
     phrase: str = ""
+    soft: bool = False  # dates came from time words: prefer the range, don't require it
 
     def describe(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -71,6 +75,8 @@ def chroma_where(f: Filters) -> dict | None:
         conds.append({"source_key": {"$in": [s.lower() for s in f.sources]}})
     if f.article_ids:
         conds.append({"article_id": {"$in": list(f.article_ids)}})
+    if f.exclude_ids:
+        conds.append({"article_id": {"$nin": list(f.exclude_ids)}})
     if not conds:
         return None
     return conds[0] if len(conds) == 1 else {"$and": conds}
@@ -109,32 +115,35 @@ def get_engine(settings: Settings) -> Engine:
 
 
 def resolve_filters(question: str, since: date | None, until: date | None,
-                    sources: Any, article_ids: Any, as_of: date | None) -> tuple[str, Filters]:
+                    sources: Any, article_ids: Any, as_of: date | None,
+                    exclude_ids: Any = None) -> tuple[str, Filters]:
     """Apply time words: returns (text to search, filters). Explicit dates win."""
     hint = read_time(question, as_of or date.today())
     f = Filters(since=since, until=until, as_of=as_of,
                 sources=tuple([sources] if isinstance(sources, str) else sources or ()),
                 article_ids=tuple([article_ids] if isinstance(article_ids, str)
-                                  else article_ids or ()))
+                                  else article_ids or ()),
+                exclude_ids=tuple(exclude_ids or ()))
     text = question
     if since is None and until is None and (hint.since or hint.until):
-        f.since, f.until, f.phrase = hint.since, hint.until, hint.phrase
+        f.since, f.until, f.phrase, f.soft = hint.since, hint.until, hint.phrase, True
+        if f.since and f.until and f.since == f.until:
+            f.until = f.since + timedelta(days=1)  # a day's news is often published next day
         text = hint.question or question
     f.recency = hint.recency
     return text, f
 
 
-def fuse(dense: list[ChunkRecord], lexical: list[tuple[str, float]],
-         recency: dict[str, float] | None = None) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion of two ranked lists (+ optional per-id bonus), best first."""
+def fuse(lists: list[list[str]], bonus: dict[str, float] | None = None,
+         ) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of ranked id lists (+ optional per-id bonus), best first."""
     score: dict[str, float] = {}
-    for rank, rec in enumerate(dense):
-        score[rec.id] = score.get(rec.id, 0.0) + 1.0 / (RRF_K + rank + 1)
-    for rank, (cid, _) in enumerate(lexical):
-        score[cid] = score.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-    for cid, bonus in (recency or {}).items():
+    for ranked in lists:
+        for rank, cid in enumerate(ranked):
+            score[cid] = score.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    for cid, extra in (bonus or {}).items():
         if cid in score:
-            score[cid] += bonus
+            score[cid] += extra
     return sorted(score.items(), key=lambda kv: -kv[1])
 
 
@@ -154,37 +163,51 @@ def diversify(ranked: list[ChunkRecord], k: int,
     return picked + spill[: k - len(picked)]
 
 
+def _candidates(store: Store, qvec: Any, text: str, f: Filters, n: int,
+                timings: dict[str, float]) -> tuple[list[ChunkRecord], list[str]]:
+    t = time.perf_counter()
+    dense = store.dense(qvec, n, chroma_where(f))
+    timings["dense"] = timings.get("dense", 0.0) + time.perf_counter() - t
+    t = time.perf_counter()
+    lex = store.lexical.search(text, n, since=_ymd(f.since), until=_ymd(f.until),
+                               as_of=_ymd(f.as_of), sources=[s.lower() for s in f.sources],
+                               article_ids=list(f.article_ids),
+                               exclude_ids=list(f.exclude_ids))
+    timings["lexical"] = timings.get("lexical", 0.0) + time.perf_counter() - t
+    return dense, [cid for cid, _ in lex]
+
+
 def search(engine: Engine, text: str, f: Filters, k: int,
            timings: dict[str, float] | None = None) -> tuple[list[ChunkRecord], Any]:
-    """Ranked chunk records (score = cosine similarity to the query), and the query vector."""
+    """Ranked chunk records (score = cosine similarity to the query), and the query vector.
+
+    A date range read from time words is soft: results inside it are searched separately
+    and count twice in the fusion, but passages outside it can still be found.
+    """
     timings = timings if timings is not None else {}
     store = engine.open()
     t = time.perf_counter()
     qvec = engine.embedder.embed_query(text)
     timings["embed"] = time.perf_counter() - t
     n = max(4 * k, 30)
-    t = time.perf_counter()
-    dense = store.dense(qvec, n, chroma_where(f))
-    timings["dense"] = time.perf_counter() - t
-    t = time.perf_counter()
-    lex = store.lexical.search(text, n, since=_ymd(f.since), until=_ymd(f.until),
-                               as_of=_ymd(f.as_of), sources=[s.lower() for s in f.sources],
-                               article_ids=list(f.article_ids))
-    timings["lexical"] = time.perf_counter() - t
+    dense, lex = _candidates(store, qvec, text, f, n, timings)
+    lists = [[r.id for r in dense], lex]
+    if f.soft:
+        wide = replace(f, since=None, until=None)
+        d2, l2 = _candidates(store, qvec, text, wide, n, timings)
+        lists += [[r.id for r in d2], l2]
+        dense = dense + d2
     t = time.perf_counter()
     by_id = {r.id: r for r in dense}
-    missing = [cid for cid, _ in lex if cid not in by_id]
+    missing = list(dict.fromkeys(cid for ids in lists for cid in ids if cid not in by_id))
     if missing:
-        import numpy as np
-
         with store._guard("reading passages"):
             got = store.chunks.get(ids=missing, include=["documents", "metadatas", "embeddings"])
         for cid, doc, meta, emb in zip(got["ids"], got["documents"], got["metadatas"],
                                        got["embeddings"], strict=True):
             by_id[cid] = ChunkRecord(cid, doc, meta, float(np.dot(np.asarray(emb), qvec)))
     bonus = _recency_bonus(by_id, f) if f.recency else None
-    fused = fuse(dense, lex, bonus)
-    ranked = [by_id[cid] for cid, _ in fused if cid in by_id]
+    ranked = [by_id[cid] for cid, _ in fuse(lists, bonus) if cid in by_id]
     out = diversify(ranked, k)
     timings["fuse"] = time.perf_counter() - t
     return out, qvec

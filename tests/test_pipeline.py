@@ -77,18 +77,18 @@ def test_changed_article_replaces_its_old_chunks(tmp_path: Path, settings, embed
 
 
 def test_same_text_under_two_names_is_stored_once(tmp_path: Path, settings, embedder):
-    write(tmp_path / "a.txt", STORY)
-    write(tmp_path / "b.txt", STORY)
-    report = ingest([str(tmp_path)], settings, embedder=embedder)
+    write(tmp_path / "in" / "a.txt", STORY)
+    write(tmp_path / "in" / "b.txt", STORY)
+    report = ingest([str(tmp_path / "in")], settings, embedder=embedder)
     assert (report.added, report.duplicates) == (1, 1)
 
 
 def test_delete_by_id_and_url(tmp_path: Path, settings, embedder):
     rec = {"url": "https://news.example.org/2025/03/bridge?utm_source=x", "title": "Bridge",
            "text": STORY, "published": "2025-03-03", "source": "Alder Ledger"}
-    path = write(tmp_path / "a.jsonl", json.dumps(rec) + "\n")
-    write(tmp_path / "b.txt", STORY.replace("Harbor Bridge", "Canal Bridge"))
-    assert ingest([str(tmp_path)], settings, embedder=embedder).added == 2
+    path = write(tmp_path / "in" / "a.jsonl", json.dumps(rec) + "\n")
+    write(tmp_path / "in" / "b.txt", STORY.replace("Harbor Bridge", "Canal Bridge"))
+    assert ingest([str(tmp_path / "in")], settings, embedder=embedder).added == 2
     gone = delete(["https://news.example.org/2025/03/bridge"], settings, embedder=embedder)
     assert gone.deleted == 1 and not gone.failed
     store = _store(settings, embedder)
@@ -101,13 +101,13 @@ def test_delete_by_id_and_url(tmp_path: Path, settings, embedder):
 
 
 def test_bad_files_are_reported_and_the_rest_ingested(tmp_path: Path, settings, embedder):
-    write(tmp_path / "good.txt", STORY)
-    write(tmp_path / "empty.txt", "")
-    write(tmp_path / "binary.txt", b"\x00\x01\x02garbage\x00" * 50)
-    write(tmp_path / "photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
-    write(tmp_path / "broken.jsonl", '{"title": "x", "text": "' + "fine words " * 40 + '"}\n'
+    write(tmp_path / "in" / "good.txt", STORY)
+    write(tmp_path / "in" / "empty.txt", "")
+    write(tmp_path / "in" / "binary.txt", b"\x00\x01\x02garbage\x00" * 50)
+    write(tmp_path / "in" / "photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    write(tmp_path / "in" / "broken.jsonl", '{"title": "x", "text": "' + "fine words " * 40 + '"}\n'
           "{not json\n")
-    report = ingest([str(tmp_path)], settings, embedder=embedder)
+    report = ingest([str(tmp_path / "in")], settings, embedder=embedder)
     assert report.added == 2
     reasons = dict(report.failed)
     assert len(reasons) == 4, reasons

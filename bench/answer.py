@@ -1,0 +1,274 @@
+"""Answering benchmark on RealTime QA 2022, ours vs the plain llama-index recipe, one run.
+
+    python bench/answer.py                      # full archive, all questions
+    python bench/answer.py --questions 200      # quicker
+
+Archive: every article of every *_gcs.jsonl, pooled (ingested once into bench/out/, reused).
+Questions: every distinct question_id of the *_qa.jsonl files, asked with as_of =
+question_date. Gold = the text of the right choice; a question is answerable when the gold
+text occurs in one of its own search-result articles. Reports hit@k of retrieval (ours vs
+the recipe: vector-only as_retriever over a VectorStoreIndex with its default splitter and
+the same embedder), answer hit, refusal on answerable questions and on questions whose
+articles are taken out of the archive (held-out weeks, excluded by filter), latency
+percentiles and peak memory. The refusal threshold is calibrated on even weeks and reported
+on odd weeks (and overall).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import statistics
+import sys
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import ROOT, RTQA, flatten_articles, machine  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+KS = (1, 3, 5, 10)
+
+
+def norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s.lower()).strip()
+
+
+def load_questions() -> list[dict]:
+    """Distinct questions with gold text, date, week, and their own articles' URLs/texts."""
+    own: dict[str, list[dict]] = defaultdict(list)
+    for f in sorted(RTQA.glob("*_gcs.jsonl")):
+        for line in f.open(encoding="utf-8"):
+            row = json.loads(line)
+            own[row["question_id"]].extend(row.get("search_result") or [])
+    qs: dict[str, dict] = {}
+    for f in sorted(RTQA.glob("*_qa.jsonl")):
+        for line in f.open(encoding="utf-8"):
+            q = json.loads(line)
+            if q["question_id"] in qs or not q.get("answer"):
+                continue
+            try:
+                gold = q["choices"][int(q["answer"][0])]
+            except (ValueError, IndexError):
+                continue
+            y, m, d = (int(x) for x in q["question_date"].split("/"))
+            arts = own.get(q["question_id"], [])
+            g = norm(gold)
+            qs[q["question_id"]] = {
+                "id": q["question_id"], "q": q["question_sentence"], "gold": gold,
+                "date": date(y, m, d), "week": q["question_id"].split("_")[0],
+                "urls": [a.get("url", "") for a in arts if a.get("url")],
+                "answerable": bool(g) and any(g in norm(a.get("text") or "") for a in arts),
+            }
+    return list(qs.values())
+
+
+def build_archive(settings) -> None:
+    from ingest import ingest
+    from qa.store import Store  # noqa: F401  (import check)
+
+    rows = flatten_articles()
+    path = OUT / "rtqa-articles.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r) + "\n")
+    t = time.perf_counter()
+    rep = ingest([str(path)], settings, progress=True)
+    print(f"archive: {rep.summary()} ({time.perf_counter() - t:.0f}s)", file=sys.stderr)
+
+
+def recipe_retriever(embedder, k: int):
+    """The plain llama-index recipe over the same articles (built once, then reused)."""
+    import chromadb
+    from llama_index.core import Document, StorageContext, VectorStoreIndex
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    client = chromadb.PersistentClient(path=str(OUT / "rtqa-recipe"))
+    col = client.get_or_create_collection("recipe")
+    vs = ChromaVectorStore(chroma_collection=col)
+    if col.count() == 0:
+        rows = flatten_articles()
+        docs = [Document(text=r["text"], metadata={"url": r["url"], "title": r["title"]})
+                for r in rows]
+        t = time.perf_counter()
+        VectorStoreIndex.from_documents(
+            docs, storage_context=StorageContext.from_defaults(vector_store=vs),
+            embed_model=embedder, show_progress=True)
+        print(f"recipe index: {col.count()} nodes ({time.perf_counter() - t:.0f}s)",
+              file=sys.stderr)
+    index = VectorStoreIndex.from_vector_store(vs, embed_model=embedder)
+    return index.as_retriever(similarity_top_k=k)
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--questions", type=int, default=0, help="first N answerable only")
+    ap.add_argument("--llm-sample", type=int, default=200,
+                    help="questions answered with the local GGUF LLM (0 = skip)")
+    ap.add_argument("--gguf", default="", help="GGUF path (default: the test model cache)")
+    ap.add_argument("--skip-recipe", action="store_true")
+    args = ap.parse_args()
+
+    from ingest.clean import article_id
+
+    from qa import ask, retrieve
+    from qa.answer import REFUSE_BELOW
+    from qa.embedder import make_embedder
+    from qa.settings import Settings
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    settings = Settings(store=str(OUT / "rtqa-store"), refuse_below=0.0)
+    emb = make_embedder(settings)
+    try:
+        from qa.retrieve import get_engine
+
+        have = get_engine(settings).open().count()
+    except Exception:
+        have = 0
+    if not have:
+        build_archive(settings)
+    qs = load_questions()
+    answerable = [q for q in qs if q["answerable"]]
+    if args.questions:
+        answerable = answerable[: args.questions]
+    print(f"{len(qs)} questions, {len(answerable)} answerable", file=sys.stderr)
+
+    # --- ours: retrieval hit@k, ask (never refusing, grounding recorded), latency ---------
+    ret_lat, ask_lat, rows = [], [], []
+    for i, q in enumerate(answerable):
+        t = time.perf_counter()
+        cites = retrieve(q["q"], k=10, as_of=q["date"], settings=settings)
+        ret_lat.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        ans = ask(q["q"], as_of=q["date"], settings=settings)
+        ask_lat.append(time.perf_counter() - t)
+        g = norm(q["gold"])
+        first = next((j for j, c in enumerate(cites) if g in norm(c.passage)), None)
+        rows.append({"q": q, "first": first, "grounding": ans.timings.get("grounding", 0.0),
+                     "answer_hit": g in norm(ans.text)})
+        if i % 50 == 0:
+            print(f"  ours {i}/{len(answerable)}", file=sys.stderr)
+
+    # --- recipe ----------------------------------------------------------------------------
+    recipe_first = []
+    if not args.skip_recipe:
+        r = recipe_retriever(emb, 10)
+        for q in answerable:
+            nodes = r.retrieve(q["q"])
+            g = norm(q["gold"])
+            recipe_first.append(next((j for j, n in enumerate(nodes)
+                                      if g in norm(n.node.get_content())), None))
+
+    # --- articles missing: hold out every 4th week, exclude its articles by filter ---------
+    weeks = sorted({q["week"] for q in qs})
+    held = set(weeks[1::4])
+    held_qs = [q for q in qs if q["week"] in held]
+    excluded = sorted({article_id(u, "") for q in held_qs for u in q["urls"]})
+    missing_g = []
+    for q in held_qs:
+        ans = ask(q["q"], as_of=q["date"], settings=settings, exclude_ids=excluded)
+        missing_g.append((q, ans.timings.get("grounding", 0.0)))
+
+    # --- calibration: even weeks calibrate, odd weeks report -------------------------------
+    wk_index = {w: i for i, w in enumerate(weeks)}
+    calib = lambda q: wk_index[q["week"]] % 2 == 0  # noqa: E731
+    t_star = calibrate([r["grounding"] for r in rows if calib(r["q"])],
+                       [g for q, g in missing_g if calib(q)])
+
+    def refusal(ths: float, sel) -> tuple[float, float]:
+        a = [r for r in rows if sel(r["q"])]
+        m = [g for q, g in missing_g if sel(q)]
+        return (sum(r["grounding"] < ths for r in a) / max(1, len(a)),
+                sum(g < ths for g in m) / max(1, len(m)))
+
+    llm_stats = run_llm(args, answerable, settings) if args.llm_sample else None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    n = len(rows)
+    hit = {k: sum(r["first"] is not None and r["first"] < k for r in rows) / n for k in KS}
+    rhit = ({k: sum(f is not None and f < k for f in recipe_first) / n for k in KS}
+            if recipe_first else None)
+    cmd = "python bench/answer.py" + (f" --questions {args.questions}" if args.questions else "")
+    print(f"\n### Answering — `{cmd}`\n")
+    print(f"{len(qs)} distinct questions, {n} answerable used; held-out weeks {sorted(held)} "
+          f"({len(held_qs)} questions, {len(excluded)} articles excluded). Machine: "
+          f"{machine()}.\n")
+    print("| metric | ours | llama-index recipe |\n|---|---:|---:|")
+    for k in KS:
+        print(f"| hit@{k} | {hit[k]:.3f} | {rhit[k]:.3f} |" if rhit else
+              f"| hit@{k} | {hit[k]:.3f} | – |")
+    if rhit:
+        print(f"\n- hit@1 ratio ours/recipe = {hit[1] / max(rhit[1], 1e-9):.2f} (target ≥ 1.2)")
+        print(f"- misses at 5: ours {1 - hit[5]:.3f} vs recipe {1 - rhit[5]:.3f} "
+              f"(ratio {(1 - hit[5]) / max(1 - rhit[5], 1e-9):.2f}, target ≤ 0.5)")
+    for name, ths in (("calibrated on even weeks", t_star), ("shipped default", REFUSE_BELOW)):
+        ra, rm = refusal(ths, lambda q: not calib(q))
+        ra_all, rm_all = refusal(ths, lambda q: True)
+        print(f"- refusal threshold {ths:.3f} ({name}): odd weeks — answerable {ra:.1%} "
+              f"(target ≤ 10 %), articles missing {rm:.1%} (target ≥ 80 %); all weeks — "
+              f"{ra_all:.1%} / {rm_all:.1%}")
+    ah = sum(r["answer_hit"] and r["grounding"] >= REFUSE_BELOW for r in rows) / n
+    print(f"- extractive answer hit (gold text in the answer, default threshold): {ah:.3f}")
+    if llm_stats:
+        print(f"- local LLM ({llm_stats['model']}) on {llm_stats['n']} questions: answer hit "
+              f"{llm_stats['hit']:.3f}, refused {llm_stats['refused']:.1%}, fell back to "
+              f"extractive {llm_stats['fallback']:.1%}, sentences dropped by the citation "
+              f"check {llm_stats['dropped']} of {llm_stats['sentences']}, p50 "
+              f"{llm_stats['p50']:.2f}s")
+    print(f"- latency retrieve(): p50 {pct(ret_lat, 50) * 1000:.0f} ms, p95 "
+          f"{pct(ret_lat, 95) * 1000:.0f} ms; ask() extractive: p50 "
+          f"{pct(ask_lat, 50) * 1000:.0f} ms, p95 {pct(ask_lat, 95) * 1000:.0f} ms "
+          f"(target ≤ 150 / 400 ms); mean ask {statistics.mean(ask_lat) * 1000:.0f} ms")
+    print(f"- peak RSS of the benchmark process: {peak} MiB")
+
+
+def calibrate(answerable_g: list[float], missing_g: list[float]) -> float:
+    """Threshold maximising (refused-when-missing) - (refused-when-answerable) (Youden's J)."""
+    best, best_t = -1.0, 0.0
+    for t in sorted(set(answerable_g + missing_g)):
+        ra = sum(g < t for g in answerable_g) / max(1, len(answerable_g))
+        rm = sum(g < t for g in missing_g) / max(1, len(missing_g))
+        if rm - ra > best:
+            best, best_t = rm - ra, t
+    return best_t
+
+
+def run_llm(args, answerable: list[dict], settings) -> dict | None:
+    from qa import ask
+    from qa.citations import parse_markers
+
+    path = args.gguf or str(Path.home() / ".cache/newsqa/models/SmolLM2-135M-Instruct.Q4_1.gguf")
+    if not Path(path).is_file():
+        print(f"no GGUF at {path}: run python scripts/fetch_test_model.py", file=sys.stderr)
+        return None
+    s = settings.with_(llm=f"gguf:{path}", refuse_below=-1.0)
+    sample = answerable[: args.llm_sample]
+    hits = refused = fallback = dropped = sentences = 0
+    lat = []
+    for q in sample:
+        t = time.perf_counter()
+        ans = ask(q["q"], as_of=q["date"], settings=s)
+        lat.append(time.perf_counter() - t)
+        hits += norm(q["gold"]) in norm(ans.text) and not ans.refused
+        refused += ans.refused
+        fallback += ans.mode.endswith("+extractive")
+        dropped += len(ans.dropped)
+        sentences += len(ans.dropped) + len(parse_markers(ans.text)) * (not ans.refused)
+    n = len(sample)
+    return {"model": Path(path).name, "n": n, "hit": hits / n, "refused": refused / n,
+            "fallback": fallback / n, "dropped": dropped, "sentences": sentences,
+            "p50": pct(lat, 50)}
+
+
+if __name__ == "__main__":
+    main()

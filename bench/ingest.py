@@ -1,0 +1,160 @@
+"""Ingestion benchmark on the RealTime QA 2022 articles, side by side in one run.
+
+    python bench/ingest.py --limit 500        # quick
+    python bench/ingest.py                    # all ~4,900 articles
+
+Phases, each in its own child process (so peak memory is its own):
+  (a) ceiling  - the embedding model alone on exactly our chunk texts, best batching
+  (b) ours     - `python -m ingest articles.jsonl` end to end into a fresh store
+  (b2) rerun   - the same command again on the unchanged corpus
+  (c) recipe   - llama-index VectorStoreIndex.from_documents into Chroma with SentenceSplitter
+                 at our chunk size and the same embedder, defaults otherwise
+Throughput is article tokens (cl100k, of the cleaned texts) per second of wall time.
+Prints a Markdown table for bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import flatten_articles, machine, run_child, write_jsonl  # noqa: E402
+
+
+def _articles(path: str):
+    from ingest.clean import clean
+
+    from ingest.read import iter_records
+    from ingest.records import Failure
+    from qa.settings import Settings
+
+    out = []
+    for rec in iter_records([path], Settings()):
+        a = rec if isinstance(rec, Failure) else clean(rec)
+        if not isinstance(a, Failure):
+            out.append(a)
+    return out
+
+
+def phase_ceiling(data: str) -> dict:
+    from ingest.chunk import chunk_article, embed_text
+    from qa.embedder import make_embedder
+    from qa.settings import Settings
+    from qa.tokens import count
+
+    s = Settings()
+    arts = {a.id: a for a in _articles(data)}.values()  # one per id, as ingestion keeps
+    texts = [embed_text(a, c) for a in arts for c in chunk_article(a, s.chunk_tokens,
+                                                                   s.chunk_overlap)]
+    tokens = sum(count(a.text) for a in arts)
+    emb = make_embedder(s)
+    emb.embed(texts[:32])  # warm up
+    t = time.perf_counter()
+    emb.embed(texts)  # sorted by length, batch 32 inside
+    return {"seconds": time.perf_counter() - t, "tokens": tokens, "chunks": len(texts),
+            "articles": len(arts)}
+
+
+def phase_recipe(data: str, store: str) -> dict:
+    import chromadb
+    from llama_index.core import Document, StorageContext, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from qa.embedder import make_embedder
+    from qa.settings import Settings
+
+    s = Settings()
+    rows = [json.loads(line) for line in open(data, encoding="utf-8")]
+    t = time.perf_counter()
+    docs = [Document(text=r["text"], metadata={"title": r["title"], "url": r["url"]})
+            for r in rows]
+    client = chromadb.PersistentClient(path=store)
+    col = client.get_or_create_collection("recipe")
+    index = VectorStoreIndex.from_documents(
+        docs,
+        storage_context=StorageContext.from_defaults(vector_store=ChromaVectorStore(
+            chroma_collection=col)),
+        embed_model=make_embedder(s),
+        transformations=[SentenceSplitter(chunk_size=s.chunk_tokens,
+                                          chunk_overlap=s.chunk_overlap)],
+    )
+    assert index is not None
+    return {"seconds": time.perf_counter() - t, "chunks": col.count()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, default=None, help="first N articles only")
+    ap.add_argument("--phase", choices=["ceiling", "recipe"], help=argparse.SUPPRESS)
+    ap.add_argument("--data", help=argparse.SUPPRESS)
+    ap.add_argument("--store", help=argparse.SUPPRESS)
+    ap.add_argument("--skip-recipe", action="store_true")
+    args = ap.parse_args()
+    if args.phase == "ceiling":
+        print(json.dumps(phase_ceiling(args.data)))
+        return
+    if args.phase == "recipe":
+        print(json.dumps(phase_recipe(args.data, args.store)))
+        return
+
+    tmp = Path(tempfile.mkdtemp(prefix="newsqa-bench-"))
+    rows = flatten_articles(args.limit)
+    data = str(write_jsonl(rows, tmp / "articles.jsonl"))
+    py = sys.executable
+    print(f"{len(rows)} articles -> {data}", file=sys.stderr)
+    results: dict[str, dict] = {}
+    wall, rss, out = run_child([py, __file__, "--phase", "ceiling", "--data", data])
+    results["a"] = {**json.loads(out.strip().splitlines()[-1]), "wall": wall, "rss": rss}
+    tokens = results["a"]["tokens"]
+    print("ceiling done", results["a"], file=sys.stderr)
+    env = {"NEWSQA_STORE": str(tmp / "ours")}
+    cmd = [py, "-m", "ingest", data, "--json", "--no-progress"]
+    wall, rss, out = run_child(cmd, env)
+    results["b"] = {**json.loads(out), "wall": wall, "rss": rss}
+    print("ours done", wall, file=sys.stderr)
+    wall, rss, out = run_child(cmd, env)
+    results["b2"] = {**json.loads(out), "wall": wall, "rss": rss}
+    if not args.skip_recipe:
+        wall, rss, out = run_child([py, __file__, "--phase", "recipe", "--data", data,
+                                    "--store", str(tmp / "recipe")])
+        results["c"] = {**json.loads(out.strip().splitlines()[-1]), "wall": wall, "rss": rss}
+    report(results, tokens, len(rows), args.limit)
+
+
+def report(r: dict, tokens: int, n: int, limit: int | None) -> None:
+    a, b, b2 = r["a"], r["b"], r["b2"]
+    tps = lambda sec: tokens / sec if sec else 0.0  # noqa: E731
+    cmd = "python bench/ingest.py" + (f" --limit {limit}" if limit else "")
+    print(f"\n### Ingestion — `{cmd}`\n")
+    print(f"{n} input articles ({a['articles']} distinct after cleaning), {tokens:,} article "
+          f"tokens, {a['chunks']:,} chunks. Machine: {machine()}.\n")
+    print("| run | wall s | article tokens/s | peak RSS MiB | notes |")
+    print("|---|---:|---:|---:|---|")
+    print(f"| (a) ceiling: embedder alone | {a['seconds']:.1f} | {tps(a['seconds']):,.0f} | "
+          f"{a['rss']} | embedding time only, our {a['chunks']} chunk texts |")
+    print(f"| (b) `python -m ingest` | {b['wall']:.1f} | {tps(b['wall']):,.0f} | {b['rss']} | "
+          f"{b['added']} added, {b['duplicates']} duplicate, {len(b['failed'])} failed, "
+          f"{b['chunks']} chunks; includes start-up |")
+    print(f"| (b2) re-run, unchanged | {b2['wall']:.1f} | – | {b2['rss']} | "
+          f"{b2['unchanged']} unchanged, {b2['chunks']} embedded |")
+    if "c" in r:
+        c = r["c"]
+        print(f"| (c) llama-index recipe | {c['wall']:.1f} | {tps(c['wall']):,.0f} | "
+              f"{c['rss']} | {c['chunks']} chunks |")
+    print()
+    print(f"- (b)/(a) = {a['seconds'] / b['wall']:.2f} (target ≥ 0.85)")
+    if "c" in r:
+        print(f"- (b)/(c) = {r['c']['wall'] / b['wall']:.2f} (target ≥ 1.3)")
+    print(f"- re-run/first = {b2['wall'] / b['wall']:.1%} (target ≤ 3 %)")
+
+
+if __name__ == "__main__":
+    main()
