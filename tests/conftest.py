@@ -25,18 +25,45 @@ def embedder():
     return make_embedder(Settings())
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings for a fresh, empty embedded store in a temp dir."""
-    return Settings(store=str(tmp_path / "store"))
-
-
 @pytest.fixture(scope="session")
-def corpus_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
-    """A store holding the sample corpus (examples/articles), ingested once per session."""
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real Chroma server (``chroma run``) on 127.0.0.1 for the whole session."""
+    from tests.chroma_server import ChromaServer
+
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server")).start()
+    yield server
+    server.stop()
+
+
+_N = iter(range(1_000_000))
+
+
+def _store_settings(mode: str, tmp: Path, request: pytest.FixtureRequest) -> Settings:
+    """A fresh empty store: an embedded directory, or a new collection on the server."""
+    if mode == "embedded":
+        return Settings(store=str(tmp / "store"))
+    server = request.getfixturevalue("chroma_server")
+    return Settings(chroma_url=server.url, collection=f"t{next(_N)}-{os.getpid()}",
+                    lexical_dir=str(tmp / "lexical"))
+
+
+STORE_MODES = ["embedded", "server"]
+
+
+@pytest.fixture(params=STORE_MODES)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a fresh, empty store — once embedded, once on a Chroma server."""
+    return _store_settings(request.param, tmp_path, request)
+
+
+@pytest.fixture(scope="session", params=STORE_MODES)
+def corpus_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                    embedder) -> Settings:
+    """A store holding the sample corpus (examples/articles), ingested once per session
+    and per store mode (embedded directory, Chroma server)."""
     from ingest import ingest
 
-    s = Settings(store=str(tmp_path_factory.mktemp("corpus") / "store"))
+    s = _store_settings(request.param, tmp_path_factory.mktemp("corpus"), request)
     report = ingest([str(EXAMPLES)], s, embedder=embedder)
     assert report.added >= 10, report.to_dict()
     assert not report.failed, report.failed
