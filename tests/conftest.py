@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "articles"
 
 # never let a test touch the user's real store, or reach a remote model by accident
-for _k in [k for k in os.environ if k.startswith("NEWSQA_")]:
+_KEEP = {"NEWSQA_TEST_GGUF", "NEWSQA_MODEL_CACHE"}  # where the test model is, not settings
+for _k in [k for k in os.environ if k.startswith("NEWSQA_") and k not in _KEEP]:
     del os.environ[_k]
 
 
