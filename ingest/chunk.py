@@ -39,7 +39,7 @@ def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[
         if pos >= end:
             break
         window = min(end, pos + max_tokens * 16)  # a token never spans 16 chars on average
-        toks = enc.encode(text[pos:window], disallowed_special=())
+        toks = enc.encode_ordinary(text[pos:window])
         if len(toks) <= max_tokens and window == end:
             cut = end
         else:
@@ -49,13 +49,13 @@ def _split_long(text: str, start: int, end: int, max_tokens: int) -> list[tuple[
             if space > pos + (cut - pos) // 2:
                 cut = space
             cut = max(cut, pos + 1)
-            while cut > pos + 1 and len(enc.encode(text[pos:cut], disallowed_special=())) \
+            while cut > pos + 1 and len(enc.encode_ordinary(text[pos:cut])) \
                     > max_tokens:
                 cut -= 1
         b = cut
         while b > pos and text[b - 1].isspace():
             b -= 1
-        n = len(enc.encode(text[pos:b], disallowed_special=()))
+        n = len(enc.encode_ordinary(text[pos:b]))
         pieces.append((pos, b, n))
         pos = cut
     return pieces
@@ -65,13 +65,13 @@ def _units(text: str, max_tokens: int) -> list[tuple[int, int, int]]:
     """Sentences as (start, end, tokens); over-long sentences pre-cut."""
     enc = encoding()
     spans = sentence_spans(text)
-    counts = enc.encode_batch([text[a:b] for a, b in spans], disallowed_special=())
     units: list[tuple[int, int, int]] = []
-    for (a, b), toks in zip(spans, counts, strict=True):
-        if len(toks) > max_tokens:
+    for a, b in spans:
+        n = len(enc.encode_ordinary(text[a:b]))  # encode_batch spawns threads: slower here
+        if n > max_tokens:
             units.extend(_split_long(text, a, b, max_tokens))
         else:
-            units.append((a, b, len(toks)))
+            units.append((a, b, n))
     return units
 
 
