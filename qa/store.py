@@ -270,6 +270,7 @@ class Store:
 
     def generation(self) -> str:
         with self._guard("reading the store generation"):
+            self._ensure()
             col = self._client.get_collection(f"{self.settings.collection}-articles")
         return str((col.metadata or {}).get("generation", ""))
 
