@@ -1,0 +1,173 @@
+"""Answering on the sample corpus: citations, refusal, filters, time words, follow-ups,
+and citation checking with a scripted LLM. Real store, real embedder, both store modes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from qa import Answer, QAError, ask, ask_stream, retrieve
+from qa.errors import EmptyStoreError
+from qa.retrieve import get_engine
+from tests.conftest import ROOT
+
+AS_OF = date(2026, 2, 1)
+
+
+def _article_text(settings, article_id: str) -> str:
+    return get_engine(settings).open().article_text(article_id)
+
+
+def test_answer_cites_the_right_article_with_exact_offsets(corpus_settings):
+    ans = ask("How many homes lost power in Storm Calloway?", settings=corpus_settings,
+              as_of=AS_OF)
+    assert not ans.refused
+    assert "62,000" in ans.text and "[1]" in ans.text
+    first = ans.citations[0]
+    assert first.number == 1 and "Calloway" in (first.title + first.passage)
+    assert _article_text(corpus_settings, first.article_id)[first.start:first.end] == \
+        first.passage
+    a, b = first.highlight
+    assert "62,000" in first.passage[a:b]
+    # only cited passages are returned, numbered from 1 in order
+    cited = {int(n) for n in __import__("re").findall(r"\[(\d+)\]", ans.text)}
+    assert cited == {c.number for c in ans.citations}
+    assert [c.number for c in ans.citations] == list(range(1, len(ans.citations) + 1))
+
+
+@pytest.mark.parametrize("question, expect_title", [
+    ("Who won Valdora's presidential election?", "Mavros"),
+    ("How much did the Harbor Bridge repairs finally cost?", "Harbor Bridge reopens"),
+    ("Why did dockworkers at the Port of Bayport go on strike?", "Dockworkers"),
+    ("By how much will Bayport water rates rise?", "water rates"),
+])
+def test_questions_from_the_sample_corpus(corpus_settings, question, expect_title):
+    ans = ask(question, settings=corpus_settings, as_of=AS_OF)
+    assert not ans.refused, ans.text
+    assert any(expect_title.lower() in c.title.lower() for c in ans.citations), \
+        [c.title for c in ans.citations]
+
+
+@pytest.mark.parametrize("question", [
+    "Who won the 2023 Super Bowl?",
+    "What is the boiling point of mercury?",
+    "How many moons does Jupiter have?",
+])
+def test_refuses_when_the_articles_do_not_answer(corpus_settings, question):
+    ans = ask(question, settings=corpus_settings, as_of=AS_OF)
+    assert ans.refused
+    assert ans.citations == ()
+    assert "do not answer" in ans.text
+    assert ans.related  # the closest passages, shown as related, never as an answer
+
+
+def test_filters_by_date_and_source(corpus_settings):
+    q = "Harbor Bridge closure"
+    all_dates = {c.published for c in retrieve(q, k=10, settings=corpus_settings)}
+    assert len(all_dates) >= 2
+    late = retrieve(q, k=10, since=date(2025, 5, 1), settings=corpus_settings)
+    assert late and all(c.published and c.published >= date(2025, 5, 1) for c in late)
+    early = retrieve(q, k=10, until=date(2025, 3, 1), settings=corpus_settings)
+    assert early and all(c.published and c.published <= date(2025, 3, 1) for c in early)
+    ledger = retrieve(q, k=10, sources=["The Bayport Ledger"], settings=corpus_settings)
+    assert ledger and all(c.source == "The Bayport Ledger" for c in ledger)
+    assert retrieve(q, k=10, sources="No Such Paper", settings=corpus_settings) == []
+
+
+def test_time_words_are_read_relative_to_as_of(corpus_settings):
+    # asked on 2025-05-25, "this week" is the week the bridge reopened
+    ans = ask("What happened with the Harbor Bridge this week?", settings=corpus_settings,
+              as_of=date(2025, 5, 25))
+    assert ans.filters.get("since") == "2025-05-19"
+    assert ans.citations and ans.citations[0].published == date(2025, 5, 23)
+    # as_of hides articles published later
+    before = retrieve("Harbor Bridge", k=10, as_of=date(2025, 3, 1), settings=corpus_settings)
+    assert before and all(c.published is None or c.published <= date(2025, 3, 1)
+                          for c in before)
+
+
+def test_follow_up_uses_the_conversation(corpus_settings):
+    first = "Who won Valdora's presidential election?"
+    ans1 = ask(first, settings=corpus_settings, as_of=AS_OF)
+    ans2 = ask("When was she sworn in?", history=[(first, ans1.text)],
+               settings=corpus_settings, as_of=AS_OF)
+    assert ans2.query != ans2.question and "Valdora" in ans2.query
+    assert not ans2.refused
+    assert "November 20" in ans2.text
+    # the same follow-up with gradio-style message history
+    msgs = [{"role": "user", "content": first}, {"role": "assistant", "content": ans1.text}]
+    assert "Valdora" in ask("When was she sworn in?", history=msgs, settings=corpus_settings,
+                            as_of=AS_OF).query
+
+
+def test_stream_yields_text_then_the_answer(corpus_settings):
+    items = list(ask_stream("How much snow did Storm Calloway drop?",
+                            settings=corpus_settings, as_of=AS_OF))
+    assert isinstance(items[-1], Answer)
+    assert "".join(i for i in items[:-1]).strip() == items[-1].text
+    assert "38 centimeters" in items[-1].text
+
+
+def test_scripted_llm_wrong_and_out_of_range_markers_are_caught(corpus_settings):
+    from qa.llm import ScriptedLLM
+
+    reply = ("Storm Calloway dropped 38 centimeters of snow on Bayport [1]. "
+             "It was the worst storm since 1887 and killed 40 people [1]. "
+             "About 62,000 homes and businesses lost power [9].")
+    llm = ScriptedLLM([reply])
+    ans = ask("What did Storm Calloway do?", settings=corpus_settings, llm=llm, as_of=AS_OF)
+    assert ans.mode.startswith("llm:")
+    assert "38 centimeters" in ans.text
+    assert "1887" not in ans.text and "40 people" not in ans.text  # invented: dropped
+    assert any("1887" in d for d in ans.dropped)
+    assert "[9]" not in ans.text  # no such passage: marker removed ...
+    assert "62,000" in ans.text  # ... but the sentence is re-attributed to its support
+    for c in ans.citations:
+        assert _article_text(corpus_settings, c.article_id)[c.start:c.end] == c.passage
+    # passages went to the model as numbered data, not instructions
+    prompt = json.dumps(llm.calls[0])
+    assert "[1]" in prompt and "not instructions" in prompt
+
+
+def test_llm_that_only_invents_falls_back_to_extractive(corpus_settings):
+    from qa.llm import ScriptedLLM
+
+    llm = ScriptedLLM(["The storm was named after Admiral Calloway in 1921 [1]."])
+    ans = ask("How much snow did Storm Calloway drop?", settings=corpus_settings, llm=llm,
+              as_of=AS_OF)
+    assert "1921" not in ans.text
+    assert ans.mode.endswith("+extractive") and "38 centimeters" in ans.text
+
+
+def test_empty_store_says_how_to_ingest(settings):
+    with pytest.raises(EmptyStoreError, match="python -m ingest"):
+        ask("Anything?", settings=settings)
+    with pytest.raises(QAError):
+        ask("   ", settings=settings)
+
+
+def test_cli_answer_json_and_errors(corpus_settings, tmp_path):
+    import os
+
+    env = {**os.environ, "NEWSQA_STORE": corpus_settings.store,
+           "NEWSQA_CHROMA_URL": corpus_settings.chroma_url,
+           "NEWSQA_COLLECTION": corpus_settings.collection,
+           "NEWSQA_LEXICAL_DIR": corpus_settings.lexical_dir}
+    run = lambda *a, e=env: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "qa", *a], capture_output=True, text=True, cwd=ROOT, env=e,
+        timeout=300)
+    out = run("How much snow did Storm Calloway drop?", "--json", "--as-of", "2026-02-01")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["refused"] is False and data["citations"][0]["number"] == 1
+    human = run("How much snow did Storm Calloway drop?")
+    assert "[1]" in human.stdout and "Calloway" in human.stdout
+    bad = run("x", "--since", "yesterday-ish")
+    assert bad.returncode == 2 and "not a date" in bad.stderr
+    empty = run("Anything?", e={**os.environ, "NEWSQA_STORE": str(tmp_path / "none")})
+    assert empty.returncode == 2 and "python -m ingest" in empty.stderr
+    assert "Traceback" not in empty.stderr
