@@ -12,6 +12,7 @@ model keeps both cores busy. Reading and cleaning live in ``ingest.read``/``inge
 from __future__ import annotations
 
 import hashlib
+import json
 import queue
 import sys
 import threading
@@ -23,13 +24,14 @@ from typing import Any
 from ingest.chunk import chunk_article, embed_text
 from ingest.clean import clean
 from ingest.read import iter_records
-from ingest.records import Article, Failure
+from ingest.records import Article, Failure, RawRecord
 from ingest.report import IngestReport
 from qa.embedder import make_embedder
 from qa.settings import Settings
 from qa.store import Store, chunk_id
 
 BATCH_ARTICLES = 48
+PIPELINE_VERSION = "1"  # bump when cleaning changes, so unchanged inputs are re-cleaned
 
 ProgressFn = Callable[[int, str], None]  # (articles seen so far, origin)
 
@@ -93,17 +95,18 @@ class _Writer:
         self._check()
 
 
-def _write_batch(store: Store, batch: list[tuple[Article, str, bool, list, Any]]) -> None:
+def _write_batch(store: Store, batch: list[tuple[Article, str, str, bool, list, Any]]) -> None:
     """The crash-safe write of one batch: begin, replace chunks, lexical, commit."""
-    metas = {a.id: ledger_meta(a, h, len(chunks)) for a, h, _, chunks, _ in batch}
+    metas = {a.id: {**ledger_meta(a, h, len(chunks)), "raw_hash": rh}
+             for a, h, rh, _, chunks, _ in batch}
     store.begin([(a.id, metas[a.id]) for a, *_ in batch])
-    changed = [a.id for a, _, existed, _, _ in batch if existed]
+    changed = [a.id for a, _, _, existed, _, _ in batch if existed]
     if changed:
         store.delete_chunks_of(changed)
     ids, texts, chunk_metas, vectors, lex = [], [], [], [], []
-    for a, h, _, chunks, vecs in batch:
-        base = {k: v for k, v in metas[a.id].items() if k not in ("origin", "ingested_at",
-                                                                  "n_chunks")}
+    for a, h, _, _, chunks, vecs in batch:
+        base = {k: v for k, v in metas[a.id].items()
+                if k not in ("origin", "ingested_at", "n_chunks", "raw_hash")}
         for c, v in zip(chunks, vecs, strict=True):
             cid = chunk_id(a.id, h, c.index)
             ids.append(cid)
@@ -117,6 +120,60 @@ def _write_batch(store: Store, batch: list[tuple[Article, str, bool, list, Any]]
     store.lexical.replace_articles([(a.id, h) for a, h, *_ in batch], lex)
     store.commit([(a.id, metas[a.id], a.text) for a, *_ in batch])
     store.lexical.set_meta("generation", store.generation())
+
+
+def raw_hash(rec: RawRecord) -> str:
+    """Hash of a raw record as read (plus the pipeline version): equal means unchanged input,
+    so the article can be skipped without cleaning it again."""
+    h = hashlib.sha256(PIPELINE_VERSION.encode())
+    for part in (rec.kind, rec.url, rec.title, rec.author, rec.published, rec.source,
+                 json.dumps(rec.extra, sort_keys=True, default=str), rec.body):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+Group = tuple[int, list[Failure], list[tuple[Article, str, str]], list[str]]
+
+
+def _produce(inputs: list[str], settings: Settings, store: Store, out: queue.Queue,
+             stop: threading.Event) -> None:
+    """Reader thread: read, skip unchanged raw records, clean the rest; groups onto ``out``.
+
+    Runs while the main thread embeds the previous group, so both cores stay busy.
+    """
+    try:
+        recs: list = []
+        for rec in iter_records(inputs, settings):
+            if stop.is_set():
+                return
+            recs.append(rec)
+            if len(recs) >= BATCH_ARTICLES:
+                out.put(_group(recs, store))
+                recs = []
+        if recs:
+            out.put(_group(recs, store))
+        out.put(None)
+    except BaseException as e:  # surfaced in the main thread
+        out.put(e)
+
+
+def _group(recs: list, store: Store) -> Group:
+    failures = [r for r in recs if isinstance(r, Failure)]
+    raws = [(r, raw_hash(r)) for r in recs if not isinstance(r, Failure)]
+    known = _stored(store, "raw_hash", [h for _, h in raws])
+    articles, origins = [], [r.origin for r in recs]
+    skipped = 0
+    for rec, rh in raws:
+        if rh in known:
+            skipped += 1
+            continue
+        item = clean(rec)
+        if isinstance(item, Failure):
+            failures.append(item)
+        else:
+            articles.append((item, content_hash(item), rh))
+    return skipped, failures, articles, origins
 
 
 def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
@@ -133,76 +190,86 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
     bar = _progress_bar(progress)
     seen_ids: set[str] = set()
     seen_hashes: set[str] = set()
-    pending: list[tuple[Article, str]] = []
     writer = _Writer()
+    groups: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    reader = threading.Thread(target=_produce, args=(list(inputs), settings, store, groups,
+                                                     stop), name="newsqa-reader", daemon=True)
+    reader.start()
     n_seen = 0
-
-    def flush() -> None:
-        states = store.article_states([a.id for a, _ in pending])
-        dup_of = _stored_hashes(store, [h for a, h in pending if a.id not in states])
-        todo = []
-        for a, h in pending:
-            st = states.get(a.id)
-            if st and st.get("hash") == h and st.get("state") == "ok":
-                report.unchanged += 1
-            elif not st and h in dup_of:
-                report.duplicates += 1
-            else:
-                todo.append((a, h, st is not None))
-        pending.clear()
-        if not todo:
-            return
-        chunked = [(a, h, ex, chunk_article(a, settings.chunk_tokens, settings.chunk_overlap))
-                   for a, h, ex in todo]
-        flat = [embed_text(a, c) for a, _, _, cs in chunked for c in cs]
-        vecs = embedder.embed(flat) if flat else []
-        batch, pos = [], 0
-        for a, h, ex, cs in chunked:
-            batch.append((a, h, ex, cs, vecs[pos : pos + len(cs)]))
-            pos += len(cs)
-            report.chunks += len(cs)
-            report.tokens += sum(c.tokens for c in cs)
-            if ex:
-                report.updated += 1
-            else:
-                report.added += 1
-        writer.submit(lambda b=batch: _write_batch(store, b))
-
     try:
-        for rec in iter_records(list(inputs), settings):
-            n_seen += 1
-            item = rec if isinstance(rec, Failure) else clean(rec)
-            if isinstance(item, Failure):
-                report.failed.append((item.origin, item.reason))
-            else:
-                h = content_hash(item)
-                if item.id in seen_ids or h in seen_hashes:
+        while (got := groups.get()) is not None:
+            if isinstance(got, BaseException):
+                raise got
+            skipped, failures, articles, origins = got
+            report.unchanged += skipped
+            report.failed.extend((f.origin, f.reason) for f in failures)
+            fresh = []
+            for a, h, rh in articles:
+                if a.id in seen_ids or h in seen_hashes:
                     report.duplicates += 1
                 else:
-                    seen_ids.add(item.id)
+                    seen_ids.add(a.id)
                     seen_hashes.add(h)
-                    pending.append((item, h))
-                    if len(pending) >= BATCH_ARTICLES:
-                        flush()
-            bar.update(1)
-            if on_article:
-                on_article(n_seen, rec.origin)
-        if pending:
-            flush()
+                    fresh.append((a, h, rh))
+            _embed_and_submit(fresh, settings, store, embedder, writer, report)
+            bar.update(len(origins))
+            for origin in origins:
+                n_seen += 1
+                if on_article:
+                    on_article(n_seen, origin)
     finally:
+        stop.set()
         bar.close()
         writer.close()
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _stored_hashes(store: Store, hashes: list[str]) -> set[str]:
-    """Which of these content hashes the ledger already holds (under any id)."""
+def _embed_and_submit(pending: list[tuple[Article, str, str]], settings: Settings,
+                      store: Store, embedder: Any, writer: _Writer,
+                      report: IngestReport) -> None:
+    """Classify against the ledger, chunk and embed what is new or changed, queue the write."""
+    if not pending:
+        return
+    states = store.article_states([a.id for a, _, _ in pending])
+    dup_of = _stored(store, "hash", [h for a, h, _ in pending if a.id not in states])
+    todo = []
+    for a, h, rh in pending:
+        st = states.get(a.id)
+        if st and st.get("hash") == h and st.get("state") == "ok":
+            report.unchanged += 1  # cleaned text unchanged (the raw input changed)
+        elif not st and h in dup_of:
+            report.duplicates += 1
+        else:
+            todo.append((a, h, rh, st is not None))
+    if not todo:
+        return
+    chunked = [(a, h, rh, ex, chunk_article(a, settings.chunk_tokens, settings.chunk_overlap))
+               for a, h, rh, ex in todo]
+    flat = [embed_text(a, c) for a, _, _, _, cs in chunked for c in cs]
+    vecs = embedder.embed(flat) if flat else []
+    batch, pos = [], 0
+    for a, h, rh, ex, cs in chunked:
+        batch.append((a, h, rh, ex, cs, vecs[pos : pos + len(cs)]))
+        pos += len(cs)
+        report.chunks += len(cs)
+        report.tokens += sum(c.tokens for c in cs)
+        if ex:
+            report.updated += 1
+        else:
+            report.added += 1
+    writer.submit(lambda b=batch: _write_batch(store, b))
+
+
+def _stored(store: Store, field: str, hashes: list[str]) -> set[str]:
+    """Which of these hashes (``field`` = "hash" or "raw_hash") complete articles carry."""
     if not hashes:
         return set()
-    with store._guard("checking duplicates"):
-        got = store.ledger.get(where={"hash": {"$in": hashes}}, include=["metadatas"])
-    return {m["hash"] for m in got["metadatas"] if m.get("state") == "ok"}
+    with store._guard("checking for known articles"):
+        got = store.ledger.get(where={field: {"$in": list(set(hashes))}},
+                               include=["metadatas"])
+    return {m[field] for m in got["metadatas"] if m.get("state") == "ok" and field in m}
 
 
 class _NoBar:

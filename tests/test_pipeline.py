@@ -166,3 +166,19 @@ def test_cli_exit_codes_and_json(tmp_path: Path):
     assert usage.returncode == 2
     helptext = _cli("--help", env_store=store)
     assert "--delete" in helptext.stdout and "NEWSQA_STORE" in helptext.stdout
+
+
+def test_unchanged_inputs_are_skipped_before_cleaning(tmp_path: Path, settings, embedder,
+                                                      monkeypatch):
+    """Re-runs are fast because an unchanged raw record is recognised by its hash."""
+    import ingest.pipeline as pipeline
+
+    path = write(tmp_path / "in" / "bridge.txt", STORY)
+    ingest([str(path)], settings, embedder=embedder)
+
+    def no_cleaning(raw):
+        raise AssertionError(f"cleaned {raw.origin} again")
+
+    monkeypatch.setattr(pipeline, "clean", no_cleaning)
+    report = ingest([str(path)], settings, embedder=embedder)
+    assert (report.unchanged, report.added, report.chunks) == (1, 0, 0)
