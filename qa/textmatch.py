@@ -13,6 +13,10 @@ from qa.lexical import STOPWORDS
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-.]*[A-Za-z0-9]|[A-Za-z0-9]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+# a number with the unit that changes its meaning: "38%" is not "38 centimeters"
+_SCALED = re.compile(r"(\d[\d,.]*\d|\d)\s*(%|percent\b|per cent\b|million\b|billion\b|"
+                     r"trillion\b|thousand\b)", re.I)
+_UNIT = {"%": "%", "percent": "%", "per cent": "%"}
 _MONTHS = ("january february march april may june july august september october november "
            "december").split()
 _CAPWORD = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+[A-Z][a-zA-Z'’\-]+)*")
@@ -46,12 +50,16 @@ def facts(sentence: str) -> set[str]:
     """Numbers, month names and capitalised names (not sentence-initial) in a sentence."""
     s = _MARK.sub(" ", sentence)
     found = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(s)}
+    for m in _SCALED.finditer(s):
+        unit = m.group(2).lower()
+        found.add(m.group(1).replace(",", "").rstrip(".") + " " + _UNIT.get(unit, unit))
     low = s.lower()
     found |= {m for m in _MONTHS if re.search(rf"\b{m}\b", low) and m != "may"}
     for m in _CAPWORD.finditer(s):
+        words = m.group(0).split()
         if m.start() == 0 or s[: m.start()].rstrip().endswith((".", "!", "?", '"', "“")):
-            continue  # sentence-initial capital tells nothing
-        for w in m.group(0).split():
+            words = words[1:]  # a sentence-initial capital tells nothing
+        for w in words:
             lw = w.lower()
             if lw not in STOPWORDS and lw not in _MONTHS:
                 found.add(fold(w))
@@ -62,7 +70,13 @@ def fact_in(fact: str, passage_low: str, passage_terms: set[str]) -> bool:
     """Whether a fact from ``facts()`` occurs in the passage."""
     if fact[:1].isdigit():
         compact = passage_low.replace(",", "")
-        return re.search(rf"(?<![\d.]){re.escape(fact)}(?![\d])", compact) is not None
+        number, _, unit = fact.partition(" ")
+        tail = r"(?![\d])"
+        if unit == "%":
+            tail = r"\s*(%|percent\b|per cent\b)"
+        elif unit:
+            tail = rf"\s*{re.escape(unit)}"
+        return re.search(rf"(?<![\d.]){re.escape(number)}{tail}", compact) is not None
     return fact in passage_terms or fact in passage_low
 
 
