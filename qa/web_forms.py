@@ -1,0 +1,91 @@
+"""Parsing what the web page and the /ask API receive: dates, source filters, history,
+and the NEWSQA_AUTH login spec. Each bad value becomes a ``QAError`` whose message says what
+is expected. No gradio, no store access.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from qa.errors import ConfigError, QAError
+
+
+def _json(text: str, name: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise QAError(f"{name} is not valid JSON.") from None
+
+
+def parse_day(text: str | None, end: bool = False, name: str = "date") -> date | None:
+    """'2025-05-01', '2025-05' or '2025' -> a date (the last day of the span when ``end``)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        parts = [int(p) for p in text.split("-")]
+        if len(parts) == 3:
+            return date(*parts)
+        if len(parts) == 2:
+            if not end:
+                return date(parts[0], parts[1], 1)
+            nxt = date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+            return date.fromordinal(nxt.toordinal() - 1)
+        if len(parts) == 1 and len(text) == 4:
+            return date(parts[0], 12, 31) if end else date(parts[0], 1, 1)
+    except ValueError:
+        pass
+    raise QAError(f"The {name} date {text!r} is not a date like 2025-05-01 (or 2025-05, 2025).")
+
+
+def parse_auth(spec: str) -> list[tuple[str, str]] | None:
+    """NEWSQA_AUTH: 'user:password', or a file with one 'user:password' per line."""
+    spec = (spec or "").strip()
+    if not spec:
+        return None
+    lines = [spec]
+    if os.path.isfile(spec):
+        lines = Path(spec).read_text(encoding="utf-8").splitlines()
+    pairs = []
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        user, sep, pw = line.partition(":")
+        if not sep or not user or not pw:
+            raise ConfigError("NEWSQA_AUTH must be 'user:password' or a file of such lines.")
+        pairs.append((user, pw))
+    if not pairs:
+        raise ConfigError(f"NEWSQA_AUTH file {spec} holds no 'user:password' line.")
+    return pairs
+
+
+def parse_sources(source: Any) -> list[str] | None:
+    """A source filter: one name, a JSON list of names, or a list (from the dropdown)."""
+    if not source:
+        return None
+    if isinstance(source, str):
+        source = source.strip()
+        if source.startswith("["):
+            source = _json(source, "source")
+        else:
+            source = [source] if source else []
+    if not isinstance(source, list | tuple):
+        raise QAError("source must be a name or a JSON list of names.")
+    return [str(s) for s in source if s] or None
+
+
+def parse_history(history: Any) -> list:
+    """API history: a JSON list of [question, answer] pairs or {role, content} messages."""
+    if isinstance(history, str):
+        history = _json(history, "history") if history.strip() else []
+    if not isinstance(history, list):
+        raise QAError("history must be a JSON list of [question, answer] pairs or messages.")
+    return [tuple(h) if isinstance(h, list) else h for h in history]
+
+
+__all__ = ["parse_auth", "parse_day", "parse_history", "parse_sources"]

@@ -1,0 +1,181 @@
+"""The web chat in a real browser: Debian chromium driven by Playwright against the app served
+in-process on 127.0.0.1 over a temp store holding the sample corpus. Asks a question and sees
+the streamed answer with its source cards, follows a citation marker, sees a refusal, and
+ingests a hostile article from the page to check that nothing in it runs or injects markup.
+Writes docs/screenshot.png. Skipped only when /usr/bin/chromium is missing (CI installs it);
+never downloads a browser."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+QUESTION = "Why was the Harbor Bridge reopening delayed?"  # examples/questions.md #3
+NOT_COVERED = "What is the airspeed of an unladen swallow?"
+EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason=f"{CHROMIUM} is missing (apt-get install chromium)")]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, embedder):
+    import app
+    from ingest import ingest
+    from qa.settings import Settings
+
+    tmp = tmp_path_factory.mktemp("web")
+    s = Settings(store=str(tmp / "store"), upload_dir=str(tmp / "uploads"))
+    report = ingest([str(ROOT / "examples" / "articles")], s, embedder=embedder)
+    assert report.added and not report.failed, report.to_dict()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    demo = app.build_app(s)
+    url = app.launch(demo, s, port=port, block=False)
+    yield url
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        pg.dialogs = []
+        pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+        pg.goto(app_url)
+        pg.wait_for_selector("#nqa-stats .nqa-stats", timeout=60_000)
+        yield pg
+        browser.close()
+
+
+def ask(pg, question: str):
+    """Type a question, send it, wait for the final answer; returns its locator."""
+    done = pg.locator(".nqa-answer:not(.nqa-pending)").count()
+    pg.evaluate("""() => { window.__sawPending = false;
+        new MutationObserver(() => { if (document.querySelector('.nqa-pending'))
+            window.__sawPending = true; }).observe(document.body,
+            {subtree: true, childList: true, characterData: true}); }""")
+    pg.locator("#nqa-question textarea").fill(question)
+    pg.locator("#nqa-ask").click()
+    pg.wait_for_function(f"() => document.querySelectorAll("
+                         f"'.nqa-answer:not(.nqa-pending)').length > {done}", timeout=60_000)
+    return pg.locator(".nqa-answer:not(.nqa-pending)").nth(done)
+
+
+def save_screenshot(pg, path: Path) -> None:
+    """1280x900 PNG, palette-quantized to keep the repository small (pillow comes with
+    gradio)."""
+    from PIL import Image
+
+    path.parent.mkdir(exist_ok=True)
+    pg.screenshot(path=str(path))
+    with Image.open(path) as im:
+        small = im.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
+def test_answer_streams_in_with_source_cards(page):
+    answer = ask(page, QUESTION)
+    assert page.evaluate("window.__sawPending")  # the bubble was there before the answer
+    assert answer.locator(".nqa-card").count() >= 1
+    assert answer.locator("mark").count() >= 1
+    assert "corrosion" in answer.inner_text()
+    link = answer.locator(".nqa-card-head a").first
+    if link.count():
+        assert link.get_attribute("target") == "_blank"
+        assert link.get_attribute("rel") == "noopener noreferrer"
+        assert link.get_attribute("href").startswith(("http://", "https://"))
+    page.wait_for_timeout(300)
+    save_screenshot(page, ROOT / "docs" / "screenshot.png")
+
+
+def test_citation_marker_jumps_to_its_card(page):
+    answer = page.locator(".nqa-answer:not(.nqa-pending)").last
+    marker = answer.locator("a.nqa-cite").last
+    href = marker.get_attribute("href")
+    assert href and href.startswith("#")
+    marker.click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.querySelector(':target')?.id") == href[1:]
+    card = page.locator(href)
+    assert card.is_visible()
+    assert card.evaluate("e => { const r = e.getBoundingClientRect();"
+                         " return r.bottom > 0 && r.top < window.innerHeight; }")
+    assert card.evaluate("e => getComputedStyle(e).outlineStyle") != "none"  # :target style
+
+
+def test_refusal_looks_different(page):
+    answer = ask(page, NOT_COVERED)
+    assert "nqa-refused" in answer.get_attribute("class")
+    assert "not in the articles" in answer.inner_text().lower()
+    assert answer.locator("a.nqa-cite").count() == 0
+
+
+def test_hostile_article_renders_as_text(page, tmp_path):
+    rec = {"url": "javascript:window.__pwned=1", "title": "Zorbulon fair " + EVIL,
+           "source": EVIL + "Evil Times", "published": "2025-06-01",
+           "text": ("The Zorbulon fair opened on Saturday in Bayport with 40 jugglers " + EVIL
+                    + " and a parade of 12 floats along the harbor.\n\nTickets: "
+                    "[click](javascript:window.__pwned=1) or <a href=\"javascript:window."
+                    "__pwned=1\">here</a>. <style>body{display:none}</style>")}
+    jsonl = tmp_path / "evil.jsonl"
+    jsonl.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    html = tmp_path / "evil <img src=x onerror=alert(1)>.html"  # a hostile file name too
+    html.write_text(
+        "<html><head><title>Zorbulon parade &lt;script&gt;window.__pwned=1&lt;/script&gt;"
+        "</title><link rel=canonical href=\"javascript:window.__pwned=1\"></head><body>"
+        "<article><h1>Zorbulon parade &lt;script&gt;window.__pwned=1&lt;/script&gt;</h1>"
+        "<p>The Zorbulon parade wound along the Bayport harbor on Sunday with 12 floats "
+        "&lt;img src=x onerror=\"window.__pwned=1\"&gt; and a <a href=\"javascript:window."
+        "__pwned=1\">brass band</a> from Eastshore, organizers said.</p><script>window."
+        "__pwned=1</script><p>Thousands of residents lined the waterfront to watch the floats, "
+        "which were built by neighborhood groups over the summer.</p></article></body></html>",
+        encoding="utf-8")
+    page.get_by_text("Add articles").click()
+    page.locator("#nqa-files input[type=file]").set_input_files([str(jsonl), str(html)])
+    page.wait_for_selector("#nqa-files >> text=evil.jsonl", timeout=30_000)
+    page.get_by_role("button", name="Add to collection").click()
+    page.wait_for_selector("#nqa-report .nqa-report", timeout=60_000)
+    assert "2 added" in page.locator("#nqa-report").inner_text()
+    answer = ask(page, "How many jugglers were at the Zorbulon fair?")
+    text = answer.inner_text()
+    assert "40 jugglers" in text and "<script>" in text  # shown as text
+    page.get_by_label("Sources").click()  # the hostile source name is a dropdown choice
+    page.wait_for_timeout(500)
+    page.keyboard.press("Escape")
+    bad = ", ".join(f"#nqa-chat :is(.nqa-answer, .nqa-question) {sel}" for sel in (
+        "script", "img", "style", "iframe", "a[href^='javascript']", "[onerror]", "[onclick]"))
+    assert page.locator(bad).count() == 0
+    assert page.locator("#nqa-chat .nqa-answer").count() >= 3
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.dialogs == []
+    assert page.locator("body").is_visible()
+
+
+def test_filters_from_the_side_panel_apply_to_the_next_question(page):
+    box = page.get_by_label("Sources")
+    box.click()
+    box.fill("Coastal Wire")  # the choice, or the same name typed (both give this filter)
+    box.press("Enter")
+    page.keyboard.press("Escape")
+    answer = ask(page, "How many dockworkers went on strike at the Port of Bayport, and why?")
+    metas = answer.locator(".nqa-meta").all_inner_texts()
+    assert metas and all(m.startswith("Coastal Wire") for m in metas), metas
+    assert "Filters: sources Coastal Wire" in answer.inner_text()
+    page.locator("#nqa-since textarea, #nqa-since input").first.fill("2030-01-01")
+    answer = ask(page, "How many dockworkers went on strike at the Port of Bayport, and why?")
+    assert "nqa-refused" in answer.get_attribute("class")
+    assert "since 2030-01-01" in answer.inner_text()
