@@ -121,7 +121,6 @@ def main() -> None:
     args = ap.parse_args()
 
     from ingest.clean import article_id
-
     from qa import ask, retrieve
     from qa.answer import REFUSE_BELOW
     from qa.embedder import make_embedder

@@ -29,7 +29,6 @@ from bench.common import flatten_articles, machine, run_child, write_jsonl  # no
 
 def _articles(path: str):
     from ingest.clean import clean
-
     from ingest.read import iter_records
     from ingest.records import Failure
     from qa.settings import Settings
@@ -115,7 +114,15 @@ def main() -> None:
     results["a"] = {**json.loads(out.strip().splitlines()[-1]), "wall": wall, "rss": rss}
     tokens = results["a"]["tokens"]
     print("ceiling done", results["a"], file=sys.stderr)
-    env = {"NEWSQA_STORE": str(tmp / "ours")}
+    ours = tmp / "ours"
+    if not args.limit:  # the full archive doubles as bench/answer.py's store
+        import shutil
+
+        from bench.answer import OUT
+
+        ours = OUT / "rtqa-store"
+        shutil.rmtree(ours, ignore_errors=True)
+    env = {"NEWSQA_STORE": str(ours)}
     cmd = [py, "-m", "ingest", data, "--json", "--no-progress"]
     wall, rss, out = run_child(cmd, env)
     results["b"] = {**json.loads(out), "wall": wall, "rss": rss}
