@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, RTQA, flatten_articles, machine  # noqa: E402
+from qa.answer import BIAS, REFUSE_BELOW, WEIGHTS  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 KS = (1, 3, 5, 10)
@@ -122,7 +123,6 @@ def main() -> None:
 
     from ingest.clean import article_id
     from qa import ask, retrieve
-    from qa.answer import REFUSE_BELOW
     from qa.embedder import make_embedder
     from qa.settings import Settings
 
@@ -154,7 +154,7 @@ def main() -> None:
         ask_lat.append(time.perf_counter() - t)
         g = norm(q["gold"])
         first = next((j for j, c in enumerate(cites) if g in norm(c.passage)), None)
-        rows.append({"q": q, "first": first, "grounding": ans.timings.get("grounding", 0.0),
+        rows.append({"q": q, "first": first, "sig": ans.signals,
                      "answer_hit": g in norm(ans.text)})
         if i % 50 == 0:
             print(f"  ours {i}/{len(answerable)}", file=sys.stderr)
@@ -177,19 +177,26 @@ def main() -> None:
     missing_g = []
     for q in held_qs:
         ans = ask(q["q"], as_of=q["date"], settings=settings, exclude_ids=excluded)
-        missing_g.append((q, ans.timings.get("grounding", 0.0)))
+        missing_g.append((q, ans.signals))
 
     # --- calibration: even weeks calibrate, odd weeks report -------------------------------
     wk_index = {w: i for i, w in enumerate(weeks)}
     calib = lambda q: wk_index[q["week"]] % 2 == 0  # noqa: E731
-    t_star = calibrate([r["grounding"] for r in rows if calib(r["q"])],
-                       [g for q, g in missing_g if calib(q)])
+    fit_w, fit_b, fit_t = fit_refusal([r["sig"] for r in rows if calib(r["q"])],
+                                      [g for q, g in missing_g if calib(q)])
+    shipped = (dict(WEIGHTS), BIAS, REFUSE_BELOW)
+    fitted = (fit_w, fit_b, fit_t)
 
-    def refusal(ths: float, sel) -> tuple[float, float]:
+    def score(sig: dict, model: tuple) -> float:
+        w, b, _ = model
+        return b + sum(w[k] * sig.get(k, 0.0) for k in w)
+
+    def refusal(model: tuple, sel) -> tuple[float, float]:
         a = [r for r in rows if sel(r["q"])]
         m = [g for q, g in missing_g if sel(q)]
-        return (sum(r["grounding"] < ths for r in a) / max(1, len(a)),
-                sum(g < ths for g in m) / max(1, len(m)))
+        t = model[2]
+        return (sum(score(r["sig"], model) < t for r in a) / max(1, len(a)),
+                sum(score(g, model) < t for g in m) / max(1, len(m)))
 
     llm_stats = run_llm(args, answerable, settings) if args.llm_sample else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
@@ -210,14 +217,15 @@ def main() -> None:
         print(f"\n- hit@1 ratio ours/recipe = {hit[1] / max(rhit[1], 1e-9):.2f} (target ≥ 1.2)")
         print(f"- misses at 5: ours {1 - hit[5]:.3f} vs recipe {1 - rhit[5]:.3f} "
               f"(ratio {(1 - hit[5]) / max(1 - rhit[5], 1e-9):.2f}, target ≤ 0.5)")
-    for name, ths in (("calibrated on even weeks", t_star), ("shipped default", REFUSE_BELOW)):
-        ra, rm = refusal(ths, lambda q: not calib(q))
-        ra_all, rm_all = refusal(ths, lambda q: True)
-        print(f"- refusal threshold {ths:.3f} ({name}): odd weeks — answerable {ra:.1%} "
-              f"(target ≤ 10 %), articles missing {rm:.1%} (target ≥ 80 %); all weeks — "
-              f"{ra_all:.1%} / {rm_all:.1%}")
-    ah = sum(r["answer_hit"] and r["grounding"] >= REFUSE_BELOW for r in rows) / n
-    print(f"- extractive answer hit (gold text in the answer, default threshold): {ah:.3f}")
+    for name, model in (("fitted on even weeks", fitted), ("shipped in qa/answer.py", shipped)):
+        ra, rm = refusal(model, lambda q: not calib(q))
+        ra_all, rm_all = refusal(model, lambda q: True)
+        w = ", ".join(f"{k} {v:+.3f}" for k, v in model[0].items())
+        print(f"- refusal, {name} (weights {w}; bias {model[1]:+.3f}; threshold "
+              f"{model[2]:.3f}): odd weeks — answerable {ra:.1%} (target ≤ 10 %), articles "
+              f"missing {rm:.1%} (target ≥ 80 %); all weeks — {ra_all:.1%} / {rm_all:.1%}")
+    ah = sum(r["answer_hit"] and score(r["sig"], shipped) >= shipped[2] for r in rows) / n
+    print(f"- extractive answer hit (gold text in the answer, shipped refusal): {ah:.3f}")
     if llm_stats:
         print(f"- local LLM ({llm_stats['model']}) on {llm_stats['n']} questions: answer hit "
               f"{llm_stats['hit']:.3f}, refused {llm_stats['refused']:.1%}, fell back to "
@@ -231,15 +239,29 @@ def main() -> None:
     print(f"- peak RSS of the benchmark process: {peak} MiB")
 
 
-def calibrate(answerable_g: list[float], missing_g: list[float]) -> float:
-    """Threshold maximising (refused-when-missing) - (refused-when-answerable) (Youden's J)."""
+def fit_refusal(answerable: list[dict], missing: list[dict]) -> tuple[dict, float, float]:
+    """Logistic regression (answerable = 1, articles missing = 0) on the signals, then the
+    threshold on its score that maximises (refused when missing) - (refused when answerable)
+    while refusing at most 10 % of answerable questions."""
+    import numpy as np
+
+    keys = list(WEIGHTS)
+    x = np.array([[s.get(k, 0.0) for k in keys] for s in answerable + missing])
+    y = np.array([1.0] * len(answerable) + [0.0] * len(missing))
+    sw = np.where(y == 1, 0.5 / max(1, len(answerable)), 0.5 / max(1, len(missing)))
+    w, b = np.zeros(len(keys)), 0.0
+    for _ in range(5000):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        grad = (p - y) * sw
+        w -= 2.0 * (x.T @ grad + 1e-4 * w)
+        b -= 2.0 * grad.sum()
+    scores_a, scores_m = x[y == 1] @ w + b, x[y == 0] @ w + b
     best, best_t = -1.0, 0.0
-    for t in sorted(set(answerable_g + missing_g)):
-        ra = sum(g < t for g in answerable_g) / max(1, len(answerable_g))
-        rm = sum(g < t for g in missing_g) / max(1, len(missing_g))
-        if rm - ra > best:
+    for t in sorted(set(scores_a.tolist() + scores_m.tolist())):
+        ra, rm = (scores_a < t).mean(), (scores_m < t).mean()
+        if ra <= 0.10 and rm - ra > best:
             best, best_t = rm - ra, t
-    return best_t
+    return {k: float(v) for k, v in zip(keys, w, strict=True)}, float(b), float(best_t)
 
 
 def run_llm(args, answerable: list[dict], settings) -> dict | None:

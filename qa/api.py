@@ -96,7 +96,7 @@ def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | Non
     passages = to_citations(recs)
     threshold = settings.refuse_below if settings.refuse_below >= 0 else REFUSE_BELOW
     t = time.perf_counter()
-    body, _, refused, g = extractive(text, passages, qvec, engine.embedder, threshold)
+    body, _, refused, sig = extractive(text, passages, qvec, engine.embedder, threshold)
     timings["extract"] = time.perf_counter() - t
     base = Answer(question=question, text="", citations=(), refused=True, query=query,
                   related=tuple(passages[:3]), mode="extractive", filters=f.describe())
@@ -120,19 +120,19 @@ def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | Non
         dropped = checked.dropped
         if checked.citations:
             text_out, cites = checked.text, checked.citations
-        elif declined(raw) and g < threshold + 0.1:
+        elif declined(raw) and sig["grounding"] < threshold + 0.1:
             text_out, cites, refused = _refusal(f), (), True
         else:  # nothing the model said survived the check: fall back to the extractive one
             fallback = check_answer(body, passages)
             text_out, cites = fallback.text, fallback.citations
             mode += "+extractive"
     timings["total"] = time.perf_counter() - t_all
-    timings["grounding"] = g
     if model is None or refused:
         yield from _pieces(text_out)
     yield replace(base, text=text_out, citations=tuple(cites), refused=refused or not cites,
                   related=tuple(passages[:3]) if (refused or not cites) else (),
-                  dropped=tuple(dropped), mode=mode, timings=timings)
+                  dropped=tuple(dropped), mode=mode, timings=timings,
+                  grounding=sig["grounding"], signals=sig)
 
 
 def collection_stats(settings: Settings | None = None) -> dict:

@@ -67,6 +67,8 @@ class Answer:
     mode: str = "extractive"
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     filters: dict[str, str] = field(default_factory=dict)  # the date/source filters applied
+    grounding: float = 0.0  # how well the articles support an answer; refused below threshold
+    signals: dict[str, float] = field(default_factory=dict)  # what grounding is made of
 
     def to_dict(self) -> dict:
         return {
@@ -80,4 +82,6 @@ class Answer:
             "mode": self.mode,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "filters": dict(self.filters),
+            "grounding": round(float(self.grounding), 4),
+            "signals": {k: round(float(v), 4) for k, v in self.signals.items()},
         }
