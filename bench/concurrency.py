@@ -1,0 +1,166 @@
+"""Concurrency benchmark: simultaneous chat users against the real web app while an
+ingestion runs through the same app.
+
+    python bench/concurrency.py                 # 20 users, 60 s, over the RealTime QA archive
+    python bench/concurrency.py --users 5 --seconds 20
+
+The archive store (built by bench/ingest.py or bench/answer.py in bench/out/rtqa-store) is
+copied, the app is started on 127.0.0.1 over the copy, and each simulated user — its own
+gradio_client session — asks a news question through /chat and then a follow-up that only
+makes sense with its own history. Meanwhile one upload of new articles goes through /add.
+Checks every answer belongs to the question asked and every follow-up was rewritten with
+the asker's own previous question. Reports p50/p95 latency per turn type, errors, and the
+ingestion's duration. All traffic stays on 127.0.0.1 and the run stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.answer import OUT, load_questions, pct  # noqa: E402
+from bench.common import ROOT, machine  # noqa: E402
+from qa.textmatch import terms  # noqa: E402
+
+FOLLOW_UPS = ["When did that happen?", "Who was involved in it?", "What happened next there?"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(store: Path, port: int, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "NEWSQA_STORE": str(store), "NEWSQA_UPLOAD_DIR": str(store.parent)}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"app exited: {log.read_text()[-2000:]}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("app did not start")
+
+
+def new_articles(n: int, path: Path) -> Path:
+    """Fresh synthetic articles (made up here) for the concurrent upload."""
+    rnd = random.Random(7)
+    towns = ["Ashford", "Brindle", "Corwen", "Dunmore", "Elsworth", "Farley"]
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            town = rnd.choice(towns)
+            text = " ".join(
+                f"The {town} council met on day {i} and voted {rnd.randint(3, 9)} to "
+                f"{rnd.randint(0, 3)} on plan number {i * 7 + j}. Residents asked about "
+                f"parking, schools and the river path in session {j}."
+                for j in range(6))
+            fh.write(json.dumps({"url": f"https://bench.example/{town.lower()}/{i}",
+                                 "title": f"{town} council vote {i}", "text": text,
+                                 "published": "2022-07-01", "source": "Bench Gazette"}) + "\n")
+    return path
+
+
+def user(url: str, qs: list[dict], until: float, out: list, errors: list, uid: int) -> None:
+    from gradio_client import Client
+
+    c = Client(url, verbose=False)
+    rnd = random.Random(uid)
+    while time.monotonic() < until:
+        q = rnd.choice(qs)["q"]
+        for turn, text in (("first", q), ("follow-up", rnd.choice(FOLLOW_UPS))):
+            t = time.perf_counter()
+            try:
+                _, _, data = c.predict(text, [], "", "", [], api_name="/chat")
+            except Exception as e:  # counted and reported
+                errors.append(f"user {uid}: {type(e).__name__}: {str(e)[:120]}")
+                break
+            dt = time.perf_counter() - t
+            ok = data and data.get("question") == text
+            if ok and turn == "follow-up":
+                own = set(terms(q))
+                ok = bool(own & set(terms(data.get("query", ""))))
+            if not ok:
+                errors.append(f"user {uid}: {turn} answer not for its own question: {text!r}")
+            out.append((turn, dt))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--users", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--upload", type=int, default=200, help="articles uploaded during the run")
+    ap.add_argument("--store", default=str(OUT / "rtqa-store"))
+    args = ap.parse_args()
+    if not Path(args.store, "chroma.sqlite3").exists():
+        sys.exit(f"no store at {args.store}: run python bench/ingest.py first")
+    tmp = Path(tempfile.mkdtemp(prefix="newsqa-conc-"))
+    store = tmp / "store"
+    shutil.copytree(args.store, store)
+    port = free_port()
+    proc = start_app(store, port, tmp / "app.log")
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        from gradio_client import Client, handle_file
+
+        qs = [q for q in load_questions() if q["answerable"]]
+        lat: list = []
+        errors: list = []
+        until = time.monotonic() + args.seconds
+        threads = [threading.Thread(target=user, args=(url, qs, until, lat, errors, i))
+                   for i in range(args.users)]
+        for t in threads:
+            t.start()
+        up = new_articles(args.upload, tmp / "upload.jsonl")
+        time.sleep(3)
+        t0 = time.perf_counter()
+        report, _, _ = Client(url, verbose=False).predict([handle_file(str(up))], "",
+                                                          api_name="/add")
+        ingest_s = time.perf_counter() - t0
+        for t in threads:
+            t.join()
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    firsts = [d for k, d in lat if k == "first"]
+    follows = [d for k, d in lat if k == "follow-up"]
+    print(f"\n### Concurrency — `python bench/concurrency.py --users {args.users} --seconds "
+          f"{args.seconds:g}`\n")
+    print(f"{args.users} gradio_client sessions for {args.seconds:g} s against `python app.py` "
+          f"over a copy of the RealTime QA archive, while {args.upload} new articles were "
+          f"uploaded through /add. Machine: {machine()}.\n")
+    print("| turn | answers | p50 s | p95 s | max s |\n|---|---:|---:|---:|---:|")
+    for name, xs in (("first question", firsts), ("follow-up", follows)):
+        if xs:
+            print(f"| {name} | {len(xs)} | {pct(xs, 50):.2f} | {pct(xs, 95):.2f} | "
+                  f"{max(xs):.2f} |")
+    print(f"\n- errors or mixed-up answers: {len(errors)}")
+    for e in errors[:10]:
+        print(f"  - {e}")
+    rep = report if isinstance(report, str) else json.dumps(report)[:300]
+    print(f"- upload of {args.upload} articles took {ingest_s:.1f} s during the run: "
+          f"{rep[:300]!s}")
+    print(f"- throughput: {len(lat) / args.seconds:.2f} answers/s")
+
+
+if __name__ == "__main__":
+    main()
