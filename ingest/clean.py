@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from ingest.clutter import filter_clutter, normalise
+from ingest.clutter import count_words, filter_clutter, normalise
 from ingest.dates import parse_date
 from ingest.header import is_person_name, join_names, take_bio, take_header
 from ingest.html_extract import PageExtract, extract_page, fallback_text
@@ -161,7 +161,7 @@ def _clean(raw: RawRecord) -> Article | Failure:
         paras = [p for i, p in enumerate(paras)  # no repeated paragraphs, no repeated title
                  if (i == 0 or p != paras[i - 1]) and _key(p) != title_key]
         body = "\n\n".join(paras)
-        if len(body.split()) >= MIN_WORDS:
+        if count_words(body) >= MIN_WORDS:
             found = (body, filtered, header, bio_name)
             break
     if found is None:

@@ -22,6 +22,7 @@ from ingest.dates import date_line
 
 _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
 def _rx(*alternatives: str) -> re.Pattern[str]:
@@ -111,18 +112,19 @@ def normalise(text: str) -> str:
     return _ZERO_WIDTH.sub("", _SPACES.sub(" ", text))
 
 
-def _words(line: str) -> int:
-    return len(line.split())
+def count_words(text: str) -> int:
+    """Words in ``text``; Chinese and Japanese have no spaces: two characters count as one."""
+    return len(text.split()) + len(_CJK.findall(text)) // 2
 
 
 def is_copyright(line: str, n: int | None = None) -> bool:
-    n = _words(line) if n is None else n
+    n = count_words(line) if n is None else n
     return n <= 25 and bool(_COPYRIGHT.match(line))
 
 
 def is_credit(line: str, n: int | None = None) -> bool:
     """A photo credit ("Photo: AP", "Photo credit: x.com") or a caption ending in one."""
-    n = _words(line) if n is None else n
+    n = count_words(line) if n is None else n
     if n <= 15 and _CREDIT.match(line):
         return True
     return n <= 60 and bool(_CAPTION_CREDIT.match(line))
@@ -131,7 +133,7 @@ def is_credit(line: str, n: int | None = None) -> bool:
 def is_clutter(line: str, n: int | None = None) -> bool:
     """True when the whole line (whitespace-normalised) is page furniture."""
     s = line
-    n = _words(s) if n is None else n
+    n = count_words(s) if n is None else n
     if n > 25 and "|" not in s and "•" not in s and "·" not in s:
         return False  # a sentence-length line is never furniture (fast path)
     if not any(c.isalpha() for c in s):
@@ -146,7 +148,7 @@ def is_clutter(line: str, n: int | None = None) -> bool:
             return True
     segments = _NAV_SEP.split(s)
     return len(segments) >= 3 and all(
-        _words(seg) <= 4 and not any(c.isdigit() for c in seg) for seg in segments)
+        count_words(seg) <= 4 and not any(c.isdigit() for c in seg) for seg in segments)
 
 
 def _markdown(text: str) -> str:
@@ -192,7 +194,7 @@ def filter_clutter(text: str, *, fmt: str = "") -> Filtered:
             continue
         kept: list[str] = []
         cut = False
-        counts = [_words(x) for x in lines]
+        counts = [count_words(x) for x in lines]
         credit_block = any(is_credit(x, n) for x, n in zip(lines, counts, strict=True))
         for line, n in zip(lines, counts, strict=True):
             if is_copyright(line, n):
@@ -207,7 +209,7 @@ def filter_clutter(text: str, *, fmt: str = "") -> Filtered:
                 continue
             kept.append(line)
             words_before += n
-        if len(kept) >= 4 and all(_words(x) <= 3 and x[-1] not in ".!?"
+        if len(kept) >= 4 and all(count_words(x) <= 3 and x[-1] not in ".!?"
                                   and not any(c.isdigit() for c in x) for x in kept):
             kept = []  # a menu: a column of one-to-three-word lines (no dates or numbers)
         out.paragraphs.extend(_assemble(kept, fmt == "pdf") if kept else [])

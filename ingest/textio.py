@@ -15,6 +15,7 @@ _NAME = rb"([A-Za-z0-9_.:-]{1,40})"
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*""" + _NAME, re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']""" + _NAME, re.I)
 _NOT_ASCII_OK = re.compile("[^\x00-\x7f\ufffd]")
+_BROKEN = re.compile("\ufffd+")
 # WHATWG: pages labelled latin-1/ascii are really Windows-1252.
 _ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
             "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
@@ -50,8 +51,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Decode ``data`` without ever failing.
 
     Order: byte-order mark; the declared charset (if it decodes cleanly); UTF-8; UTF-8 with
-    replacement characters when the data is mostly UTF-8; else Windows-1252 (a superset of
-    Latin-1), with replacement for the few undefined bytes.
+    replacement characters when valid UTF-8 characters are at least as many as broken
+    stretches; else Windows-1252 (a superset of Latin-1), with replacement for the few
+    undefined bytes.
     """
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", "replace")
@@ -69,8 +71,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         pass
     text = data.decode("utf-8", "replace")
     good = len(_NOT_ASCII_OK.findall(text))
-    if good and good >= text.count("\ufffd"):
-        return text  # real UTF-8 with a few broken bytes (Latin-1 text is rarely valid UTF-8)
+    # a corrupted stretch counts once however many bytes it spans; in Latin-1 text each
+    # accented letter is a stretch of its own (and Latin-1 is rarely valid UTF-8)
+    if good and good >= len(_BROKEN.findall(text)):
+        return text  # real UTF-8 with a few broken bytes
     return data.decode(codec or "cp1252", "replace")
 
 
