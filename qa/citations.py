@@ -40,9 +40,12 @@ def parse_markers(text: str) -> list[tuple[str, list[int]]]:
     """Split answer text into (sentence without markers, [cited numbers]) pairs."""
     out = []
     for a, b in sentence_spans(text):
-        sent = text[a:b]
-        nums = [int(n) for m in MARKER.finditer(sent) for n in re.split(r"[,;]\s*", m.group(1))]
-        clean = MARKER.sub("", sent).strip()
+        clean, nums = text[a:b], []
+        while MARKER.search(clean):  # repeat: removing "[1]" from "[3[1]]" leaves "[3]"
+            nums += [int(n) for m in MARKER.finditer(clean)
+                     for n in re.split(r"[,;]\s*", m.group(1))]
+            clean = MARKER.sub("", clean)
+        clean = clean.strip()
         if clean and not re.fullmatch(r"[\W_]+", clean):
             out.append((clean, list(dict.fromkeys(nums))))
         elif nums and out:  # markers standing alone after a sentence belong to it

@@ -18,7 +18,6 @@ import re
 import textwrap
 from dataclasses import replace
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -190,11 +189,6 @@ _claim = st.builds(
 _answer = st.lists(_claim | _marker | st.sampled_from(_FACTS), max_size=8).map("".join)
 
 
-def _leaves_a_marker(text: str) -> bool:
-    """Removing the markers once leaves a marker ("[3[1]]" -> "[3]")."""
-    return MARKER.search(MARKER.sub("", text)) is not None
-
-
 def _check_citations(text: str, passages: list[Citation]) -> None:
     out = check_answer(text, passages)
     by_chunk = {p.chunk_id: p for p in passages}
@@ -218,12 +212,9 @@ def _check_citations(text: str, passages: list[Citation]) -> None:
 @given(_answer, _passages)
 def test_check_answer_cites_only_given_passages_numbered_by_first_mention(
         text: str, passages: list[Citation]) -> None:
-    assume(not _leaves_a_marker(text))  # the known bug below (xfail); drop when fixed
     _check_citations(text, passages)
 
 
-@pytest.mark.xfail(strict=True, reason="qa.citations.parse_markers removes markers in one "
-                   "pass: '[3[1]]' leaves a stray '[3]' in the answer text")
 def test_a_marker_inside_brackets_leaves_no_stray_number() -> None:
     fact = _FACTS[0][:-1]
     _check_citations(f"{fact} [3[1]].", [_cite(1, _FACTS[0])])
@@ -232,7 +223,6 @@ def test_a_marker_inside_brackets_leaves_no_stray_number() -> None:
 @settings(max_examples=200, deadline=None)
 @given(_answer)
 def test_parse_markers_strips_every_marker_and_keeps_the_numbers(text: str) -> None:
-    assume(not _leaves_a_marker(text))  # the known bug above (xfail); drop when fixed
     parsed = parse_markers(text)
     in_text = {int(n) for m in MARKER.finditer(text) for n in re.split(r"[,;]\s*", m.group(1))}
     for sentence, numbers in parsed:
