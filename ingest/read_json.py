@@ -152,7 +152,8 @@ def record_from_object(obj: dict, origin: str) -> RawRecord | Failure:
                 fields[name] = _date_text(value, fkey)
             else:
                 sep = ", " if name == "author" else " "
-                fields[name] = _as_text(value, fkey, numbers_ok=name != "url", sep=sep)
+                fields[name] = _as_text(value, fkey, numbers_ok=name in ("title", "source"),
+                                        sep=sep)
         except _BadField as err:
             warnings.append(str(err))  # metadata is optional: keep the article
     extra = {"part": True}

@@ -361,3 +361,14 @@ def test_url_json_jsonl_and_errors(server):
     assert items[2].reason.startswith("invalid JSON at line 2")
     assert items[3] == Failure(server.url("/missing"), "HTTP 404 Not Found")
     assert items[4].reason.startswith("unsupported URL scheme ftp")
+
+
+def test_a_number_is_not_an_author(tmp_path):
+    """A wrongly-typed author is dropped (the article is kept); a numeric title is text."""
+    from ingest.read import iter_records
+    from qa.settings import Settings
+
+    p = tmp_path / "a.jsonl"
+    p.write_text('{"title": 2025, "author": 3.5, "text": "' + "Words here. " * 30 + '"}\n')
+    (rec,) = list(iter_records([str(p)], Settings()))
+    assert rec.title == "2025" and rec.author == ""
