@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, RTQA, flatten_articles, machine  # noqa: E402
+from bench.common import ROOT, RTQA, flatten_articles, gcs_files, machine  # noqa: E402
 from qa.answer import BIAS, REFUSE_BELOW, WEIGHTS  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -40,10 +40,11 @@ def norm(s: str) -> str:
     return re.sub(r"\s+", " ", s.lower()).strip()
 
 
-def load_questions() -> list[dict]:
-    """Distinct questions with gold text, date, week, and their own articles' URLs/texts."""
+def load_questions(weeks: int | None = None) -> list[dict]:
+    """Distinct questions with gold text, date, week, and their own articles' URLs/texts
+    (all weeks, or the first ``weeks``: those whose articles the archive holds)."""
     own: dict[str, list[dict]] = defaultdict(list)
-    for f in sorted(RTQA.glob("*_gcs.jsonl")):
+    for f in gcs_files(weeks):
         for line in f.open(encoding="utf-8"):
             row = json.loads(line)
             own[row["question_id"]].extend(row.get("search_result") or [])
@@ -51,7 +52,8 @@ def load_questions() -> list[dict]:
     for f in sorted(RTQA.glob("*_qa.jsonl")):
         for line in f.open(encoding="utf-8"):
             q = json.loads(line)
-            if q["question_id"] in qs or not q.get("answer"):
+            if q["question_id"] in qs or not q.get("answer") or (
+                    weeks and q["question_id"] not in own):
                 continue
             try:
                 gold = q["choices"][int(q["answer"][0])]
@@ -83,17 +85,17 @@ def build_archive(settings) -> None:
     print(f"archive: {rep.summary()} ({time.perf_counter() - t:.0f}s)", file=sys.stderr)
 
 
-def recipe_retriever(embedder, k: int):
+def recipe_retriever(embedder, k: int, weeks: int | None = None):
     """The plain llama-index recipe over the same articles (built once, then reused)."""
     import chromadb
     from llama_index.core import Document, StorageContext, VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    client = chromadb.PersistentClient(path=str(OUT / "rtqa-recipe"))
+    client = chromadb.PersistentClient(path=str(OUT / f"rtqa-recipe{_tag(weeks)}"))
     col = client.get_or_create_collection("recipe")
     vs = ChromaVectorStore(chroma_collection=col)
     if col.count() == 0:
-        rows = flatten_articles()
+        rows = flatten_articles(weeks=weeks)
         docs = [Document(text=r["text"], metadata={"url": r["url"], "title": r["title"]})
                 for r in rows]
         t = time.perf_counter()
@@ -104,6 +106,10 @@ def recipe_retriever(embedder, k: int):
               file=sys.stderr)
     index = VectorStoreIndex.from_vector_store(vs, embed_model=embedder)
     return index.as_retriever(similarity_top_k=k)
+
+
+def _tag(weeks: int | None) -> str:
+    return f"-w{weeks}" if weeks else ""
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -119,6 +125,8 @@ def main() -> None:
                     help="questions answered with the local GGUF LLM (0 = skip)")
     ap.add_argument("--gguf", default="", help="GGUF path (default: the test model cache)")
     ap.add_argument("--skip-recipe", action="store_true")
+    ap.add_argument("--weeks", type=int, default=0,
+                    help="archive and questions of the first N weeks only (0 = all)")
     args = ap.parse_args()
 
     from ingest.clean import article_id
@@ -127,7 +135,7 @@ def main() -> None:
     from qa.settings import Settings
 
     OUT.mkdir(parents=True, exist_ok=True)
-    settings = Settings(store=str(OUT / "rtqa-store"), refuse_below=0.0)
+    settings = Settings(store=str(OUT / f"rtqa-store{_tag(args.weeks)}"), refuse_below=0.0)
     emb = make_embedder(settings)
     try:
         from qa.retrieve import get_engine
@@ -136,8 +144,8 @@ def main() -> None:
     except Exception:
         have = 0
     if not have:
-        build_archive(settings)
-    qs = load_questions()
+        build_archive(settings, args.weeks)
+    qs = load_questions(args.weeks)
     answerable = [q for q in qs if q["answerable"]]
     if args.questions:
         answerable = answerable[: args.questions]
@@ -162,7 +170,7 @@ def main() -> None:
     # --- recipe ----------------------------------------------------------------------------
     recipe_first = []
     if not args.skip_recipe:
-        r = recipe_retriever(emb, 10)
+        r = recipe_retriever(emb, 10, args.weeks)
         for q in answerable:
             nodes = r.retrieve(q["q"])
             g = norm(q["gold"])
@@ -204,7 +212,10 @@ def main() -> None:
     hit = {k: sum(r["first"] is not None and r["first"] < k for r in rows) / n for k in KS}
     rhit = ({k: sum(f is not None and f < k for f in recipe_first) / n for k in KS}
             if recipe_first else None)
-    cmd = "python bench/answer.py" + (f" --questions {args.questions}" if args.questions else "")
+    cmd = "python bench/answer.py" + "".join(
+        f" --{k.replace('_', '-')} {v}" for k, v in (("questions", args.questions),
+                                                     ("weeks", args.weeks),
+                                                     ("llm_sample", args.llm_sample)) if v)
     print(f"\n### Answering — `{cmd}`\n")
     print(f"{len(qs)} distinct questions, {n} answerable used; held-out weeks {sorted(held)} "
           f"({len(held_qs)} questions, {len(excluded)} articles excluded). Machine: "

@@ -8,6 +8,7 @@ import glob
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -18,18 +19,21 @@ SHARED = Path(os.environ.get("NEWSQA_SHARED", ROOT.parent / "shared"))
 RTQA = SHARED / "bench" / "realtimeqa" / "2022"
 
 
-def gcs_files() -> list[Path]:
+def gcs_files(weeks: int | None = None) -> list[Path]:
+    """Every *_gcs.jsonl file, or only the first ``weeks`` single-week files."""
     files = sorted(Path(p) for p in glob.glob(str(RTQA / "*_gcs.jsonl")))
     if not files:
         sys.exit(f"no RealTime QA data under {RTQA} (set NEWSQA_SHARED)")
+    if weeks:
+        files = [f for f in files if re.fullmatch(r"\d{8}_gcs\.jsonl", f.name)][:weeks]
     return files
 
 
-def flatten_articles(limit: int | None = None) -> list[dict]:
+def flatten_articles(limit: int | None = None, weeks: int | None = None) -> list[dict]:
     """All search-result articles of every week, one per URL (first seen), in file order."""
     seen: set[str] = set()
     out: list[dict] = []
-    for f in gcs_files():
+    for f in gcs_files(weeks):
         for line in f.open(encoding="utf-8"):
             row = json.loads(line)
             for r in row.get("search_result") or []:

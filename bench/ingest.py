@@ -95,6 +95,8 @@ def main() -> None:
     ap.add_argument("--phase", choices=["ceiling", "recipe"], help=argparse.SUPPRESS)
     ap.add_argument("--data", help=argparse.SUPPRESS)
     ap.add_argument("--store", help=argparse.SUPPRESS)
+    ap.add_argument("--weeks", type=int, default=0,
+                    help="articles of the first N weeks only (the answer bench's archive)")
     ap.add_argument("--skip-recipe", action="store_true")
     args = ap.parse_args()
     if args.phase == "ceiling":
@@ -105,7 +107,7 @@ def main() -> None:
         return
 
     tmp = Path(tempfile.mkdtemp(prefix="newsqa-bench-"))
-    rows = flatten_articles(args.limit)
+    rows = flatten_articles(args.limit, weeks=args.weeks or None)
     data = str(write_jsonl(rows, tmp / "articles.jsonl"))
     py = sys.executable
     print(f"{len(rows)} articles -> {data}", file=sys.stderr)
@@ -115,12 +117,12 @@ def main() -> None:
     tokens = results["a"]["tokens"]
     print("ceiling done", results["a"], file=sys.stderr)
     ours = tmp / "ours"
-    if not args.limit:  # the full archive doubles as bench/answer.py's store
+    if not args.limit:  # the archive doubles as bench/answer.py's store (same --weeks)
         import shutil
 
-        from bench.answer import OUT
+        from bench.answer import OUT, _tag
 
-        ours = OUT / "rtqa-store"
+        ours = OUT / f"rtqa-store{_tag(args.weeks)}"
         shutil.rmtree(ours, ignore_errors=True)
     env = {"NEWSQA_STORE": str(ours)}
     cmd = [py, "-m", "ingest", data, "--json", "--no-progress"]
@@ -133,13 +135,14 @@ def main() -> None:
         wall, rss, out = run_child([py, __file__, "--phase", "recipe", "--data", data,
                                     "--store", str(tmp / "recipe")])
         results["c"] = {**json.loads(out.strip().splitlines()[-1]), "wall": wall, "rss": rss}
-    report(results, tokens, len(rows), args.limit)
+    report(results, tokens, len(rows), args.limit, args.weeks)
 
 
-def report(r: dict, tokens: int, n: int, limit: int | None) -> None:
+def report(r: dict, tokens: int, n: int, limit: int | None, weeks: int = 0) -> None:
     a, b, b2 = r["a"], r["b"], r["b2"]
     tps = lambda sec: tokens / sec if sec else 0.0  # noqa: E731
-    cmd = "python bench/ingest.py" + (f" --limit {limit}" if limit else "")
+    cmd = "python bench/ingest.py" + (f" --limit {limit}" if limit else "") + (
+        f" --weeks {weeks}" if weeks else "")
     print(f"\n### Ingestion — `{cmd}`\n")
     print(f"{n} input articles ({a['articles']} distinct after cleaning), {tokens:,} article "
           f"tokens, {a['chunks']:,} chunks. Machine: {machine()}.\n")

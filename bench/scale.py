@@ -1,0 +1,300 @@
+"""Scale benchmark: write and query latency of one store grown to 5k, 50k and 500k chunks.
+
+    python bench/scale.py                  # 5k -> 50k -> 500k chunks (~30 min on 2 cores)
+    python bench/scale.py --max 50000      # quick: 5k and 50k
+
+One embedded store is grown in place (5k, then 45k more, then 450k more) and measured at
+each size: write throughput (chunks/s over the band just written) and the latency of one
+batch write, query latency p50/p95 of dense search (Chroma HNSW), dense search with a date
+filter, lexical search (SQLite FTS5 BM25) and the fused ``qa.retrieve.search`` (RRF of both
+plus fetching and diversifying), disk size and memory.
+
+The data are synthetic, so that 500k chunks take minutes rather than the hours that
+embedding real text takes on 2 cores: articles of 1-8 chunks (mean 4.5, a typical news
+article at 200-token chunks) of ~150 words drawn from a 20,000-word made-up vocabulary
+(Zipf-distributed common words plus words specific to one of 300 topics), and embeddings
+that are random unit vectors mixed from the article's two topic centroids plus noise (so
+neighbours cluster and HNSW works as on real text). Query texts are drawn the same way and
+their embeddings come from the same synthetic model (centroids of the topics of the
+query's words), never from MiniLM. Writes go through the real write path:
+``ingest.pipeline._write_batch`` (ledger ``writing`` -> chunks -> lexical -> ledger ``ok``
+-> generation), in the pipeline's batches of 48 articles.
+
+It does not measure embedding, reading or cleaning (see ``bench/ingest.py``), answer
+quality (``bench/answer.py``) or a Chroma server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import machine  # noqa: E402
+from ingest.chunk import Chunk  # noqa: E402
+from ingest.pipeline import BATCH_ARTICLES, _write_batch, content_hash  # noqa: E402
+from ingest.records import Article  # noqa: E402
+from qa.retrieve import Engine, Filters, search  # noqa: E402
+from qa.settings import Settings  # noqa: E402
+from qa.store import Store  # noqa: E402
+
+DIM = 384
+N_TOPICS = 300
+VOCAB = 20_000
+TOPIC_WORDS = 60
+SIZES = (5_000, 50_000, 500_000)
+QUERIES = 100
+SYLLABLES = ("ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na "
+             "ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve "
+             "vi vo vu za ze zi zo zu").split()
+SOURCES = [f"Gazette {i}" for i in range(40)]
+CHUNKS_PER_ARTICLE = (1, 2, 3, 3, 4, 4, 5, 5, 5, 6, 6, 7, 8)  # mean 4.5: a news article
+
+
+class SyntheticModel:
+    """Made-up vocabulary, topics, texts and topic-mixture embeddings (deterministic)."""
+
+    name = "synthetic-topic-mix-384"
+    dim = DIM
+
+    def __init__(self, seed: int = 7) -> None:
+        self.rng = random.Random(seed)
+        self.np = np.random.default_rng(seed)
+        words: set[str] = set()
+        while len(words) < VOCAB:
+            words.add("".join(self.rng.choices(SYLLABLES, k=self.rng.randint(2, 4))))
+        self.words = sorted(words)
+        self.rng.shuffle(self.words)
+        ranks = np.arange(1, VOCAB + 1)
+        self.zipf = list(np.cumsum(1.0 / ranks))  # cumulative weights, common words first
+        rare = self.words[2_000:]
+        self.topics = [self.rng.sample(rare, TOPIC_WORDS) for _ in range(N_TOPICS)]
+        self.topic_of = {w: t for t, ws in enumerate(self.topics) for w in ws}
+        c = self.np.standard_normal((N_TOPICS, DIM)).astype(np.float32)
+        self.centroids = c / np.linalg.norm(c, axis=1, keepdims=True)
+
+    def sentence(self, topic: int) -> str:
+        n = self.rng.randint(8, 22)
+        common = self.rng.choices(self.words, cum_weights=self.zipf, k=n)
+        specific = self.rng.choices(self.topics[topic], k=n)
+        ws = [s if self.rng.random() < 0.35 else c for c, s in zip(common, specific,
+                                                                     strict=True)]
+        if self.rng.random() < 0.3:
+            ws.insert(self.rng.randrange(n), str(self.rng.randint(2, 99_999)))
+        return ws[0].capitalize() + " " + " ".join(ws[1:]) + "."
+
+    def vectors(self, topics: list[tuple[int, int]]) -> np.ndarray:
+        """One unit vector per (main topic, second topic)."""
+        main = self.centroids[[t for t, _ in topics]]
+        second = self.centroids[[u for _, u in topics]]
+        noise = self.np.standard_normal((len(topics), DIM)).astype(np.float32) / np.sqrt(DIM)
+        v = main + 0.5 * second + noise
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    def article(self, i: int) -> tuple[Article, list[Chunk], np.ndarray]:
+        topic, second = self.rng.randrange(N_TOPICS), self.rng.randrange(N_TOPICS)
+        pieces: list[str] = []
+        for _ in range(self.rng.choice(CHUNKS_PER_ARTICLE)):
+            sents: list[str] = []
+            while sum(len(s.split()) for s in sents) < 130:
+                sents.append(self.sentence(topic))
+            pieces.append(" ".join(sents))
+        chunks, pos = [], 0
+        for k, piece in enumerate(pieces):
+            chunks.append(Chunk(k, pos, pos + len(piece), piece, len(piece.split())))
+            pos += len(piece) + 2
+        day = date(2020, 1, 1) + timedelta(days=self.rng.randrange(6 * 365))
+        title = " ".join(self.rng.choices(self.topics[topic], k=5)).capitalize()
+        art = Article(id=f"synthetic-{i:07d}", text="\n\n".join(pieces), title=title,
+                      author="", published=day, source=self.rng.choice(SOURCES),
+                      url=f"https://news.example.org/{day:%Y/%m/%d}/{i}", origin="scale")
+        return art, chunks, self.vectors([(topic, second)] * len(chunks))
+
+    def query(self) -> str:
+        t = self.rng.randrange(N_TOPICS)
+        ws = self.rng.sample(self.topics[t], self.rng.randint(2, 4))
+        ws += self.rng.choices(self.words[:2_000], k=self.rng.randint(1, 2))
+        return " ".join(ws)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        topics = [self.topic_of[w] for w in text.split() if w in self.topic_of]
+        v = self.centroids[topics].sum(axis=0) if topics else np.zeros(DIM, np.float32)
+        v = v + self.np.standard_normal(DIM).astype(np.float32) / np.sqrt(DIM)
+        return v / np.linalg.norm(v)
+
+
+@dataclass
+class Point:
+    chunks: int
+    articles: int
+    write_rate: float  # chunks/s over the band that led here
+    batch_ms: tuple[float, float]
+    dense: tuple[float, float]
+    dense_filtered: tuple[float, float]
+    lexical: tuple[float, float]
+    fused: tuple[float, float]
+    chroma_mib: float
+    lexical_mib: float
+    rss_mib: float
+    peak_rss_mib: float
+
+
+def _pct(xs: list[float]) -> tuple[float, float]:
+    q = statistics.quantiles(xs, n=20, method="inclusive")
+    return statistics.median(xs) * 1000, q[18] * 1000
+
+
+def _du(path: Path, only: str | None = None) -> float:
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            if only is None or f.startswith(only):
+                total += (Path(root) / f).stat().st_size
+    return total / 2**20
+
+
+def _rss() -> tuple[float, float]:
+    now = 0.0
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                now = int(line.split()[1]) / 1024
+    return now, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def grow(store: Store, model: SyntheticModel, target: int, state: dict) -> tuple[float, list]:
+    """Write articles until the store holds ``target`` chunks; (seconds writing, batch s)."""
+    spent, per_batch = 0.0, []
+    while state["chunks"] < target:
+        batch = []
+        for _ in range(BATCH_ARTICLES):
+            art, chunks, vecs = model.article(state["articles"])
+            state["articles"] += 1
+            state["chunks"] += len(chunks)
+            h = content_hash(art)
+            batch.append((art, h, h, False, chunks, vecs))  # (.., raw hash, existed, ..)
+            if state["chunks"] >= target:
+                break
+        t = time.perf_counter()
+        _write_batch(store, batch)
+        dt = time.perf_counter() - t
+        spent += dt
+        per_batch.append(dt)
+    return spent, per_batch
+
+
+def measure_queries(engine: Engine, model: SyntheticModel) -> dict[str, tuple[float, float]]:
+    store = engine.open()
+    texts = [model.query() for _ in range(QUERIES + 10)]
+    vecs = [model.embed_query(t) for t in texts]
+    recent = {"published": {"$gte": 20250101}}  # about the newest sixth of the articles
+    times: dict[str, list[float]] = {"dense": [], "dense_filtered": [], "lexical": [],
+                                     "fused": []}
+    for i, (text, vec) in enumerate(zip(texts, vecs, strict=True)):
+        runs = {
+            "dense": lambda v=vec: store.dense(v, 30, None),
+            "dense_filtered": lambda v=vec: store.dense(v, 30, recent),
+            "lexical": lambda t=text: store.lexical.search(t, 30),
+            "fused": lambda t=text: search(engine, t, Filters(), 6),
+        }
+        for name, fn in runs.items():
+            t0 = time.perf_counter()
+            got = fn()
+            dt = time.perf_counter() - t0
+            if i >= 10:  # the first queries warm caches and load the index
+                times[name].append(dt)
+            assert got, f"{name} found nothing for {text!r}"
+    return {k: _pct(v) for k, v in times.items()}
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{b / a:.1f}x" if a > 0 else "–"
+
+
+def report(points: list[Point], args: argparse.Namespace, wall: float) -> None:
+    cmd = "python bench/scale.py" + (f" --max {args.max}" if args.max != SIZES[-1] else "")
+    print(f"\n### Store scale — `{cmd}`\n")
+    print(f"Machine: {machine()}. Total wall time {wall / 60:.1f} min.\n")
+    print("Synthetic data (see the module docstring): made-up text from a 20k-word vocabulary "
+          "in 300 topics; **embeddings are synthetic** (topic-centroid mixtures + noise, "
+          "384-d), and so are the query embeddings of dense and fused search. Writes go "
+          "through `ingest.pipeline._write_batch` in batches of 48 articles; no embedding "
+          f"time is included. Latencies: p50 / p95 in ms over {QUERIES} queries, k=30 "
+          "candidates (fused: k=6, as `ask()`); the date filter keeps ~1/6 of the store.\n")
+    print("| chunks | articles | write chunks/s (band) | batch write p50 / p95 ms | "
+          "dense | dense + date filter | lexical | fused search | disk MiB (Chroma + "
+          "lexical) | RSS MiB (peak) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    f = lambda p: f"{p[0]:.1f} / {p[1]:.1f}"  # noqa: E731
+    for p in points:
+        print(f"| {p.chunks:,} | {p.articles:,} | {p.write_rate:,.0f} | {f(p.batch_ms)} | "
+              f"{f(p.dense)} | {f(p.dense_filtered)} | {f(p.lexical)} | {f(p.fused)} | "
+              f"{p.chroma_mib + p.lexical_mib:,.0f} ({p.chroma_mib:,.0f} + "
+              f"{p.lexical_mib:,.0f}) | {p.rss_mib:,.0f} ({p.peak_rss_mib:,.0f}) |")
+    if len(points) > 1:
+        print("\nGrowth per 10x chunks (p50 latency ratio; write rate and disk ratio):\n")
+        for a, b in zip(points, points[1:], strict=False):
+            print(f"- {a.chunks:,} -> {b.chunks:,}: dense {ratio(a.dense[0], b.dense[0])}, "
+                  f"dense+filter {ratio(a.dense_filtered[0], b.dense_filtered[0])}, "
+                  f"lexical {ratio(a.lexical[0], b.lexical[0])}, "
+                  f"fused {ratio(a.fused[0], b.fused[0])}; write rate "
+                  f"{ratio(a.write_rate, b.write_rate)}, batch write p50 "
+                  f"{ratio(a.batch_ms[0], b.batch_ms[0])}; disk "
+                  f"{ratio(a.chroma_mib + a.lexical_mib, b.chroma_mib + b.lexical_mib)}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--max", type=int, default=SIZES[-1],
+                    help="stop after this many chunks (sizes measured: 5k, 50k, 500k)")
+    ap.add_argument("--store", help="store directory (default: a temp dir, removed after)")
+    args = ap.parse_args()
+    sizes = [n for n in SIZES if n <= args.max] or [args.max]
+    where = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="newsqa-scale-"))
+    if args.store and where.exists() and any(where.iterdir()):
+        sys.exit(f"{where} is not empty: the benchmark grows a fresh store")
+    t_start = time.perf_counter()
+    model = SyntheticModel()
+    settings = Settings(store=str(where), collection="scale")
+    store = Store.open(settings, model, create=True)
+    engine = Engine(settings, embedder=model, store=store)
+    state = {"chunks": 0, "articles": 0}
+    points: list[Point] = []
+    try:
+        for size in sizes:
+            before = state["chunks"]
+            spent, batches = grow(store, model, size, state)
+            print(f"{state['chunks']:,} chunks: wrote {state['chunks'] - before:,} in "
+                  f"{spent:.0f} s", file=sys.stderr, flush=True)
+            q = measure_queries(engine, model)
+            rss, peak = _rss()
+            points.append(Point(
+                chunks=state["chunks"], articles=state["articles"],
+                write_rate=(state["chunks"] - before) / spent,
+                batch_ms=_pct(batches), dense=q["dense"], dense_filtered=q["dense_filtered"],
+                lexical=q["lexical"], fused=q["fused"],
+                chroma_mib=_du(where) - _du(where, "lexical-"),
+                lexical_mib=_du(where, "lexical-"), rss_mib=rss, peak_rss_mib=peak))
+            print(f"  measured: {points[-1]}", file=sys.stderr, flush=True)
+    finally:
+        if not args.store:
+            shutil.rmtree(where, ignore_errors=True)
+    report(points, args, time.perf_counter() - t_start)
+
+
+if __name__ == "__main__":
+    main()
