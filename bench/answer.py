@@ -71,11 +71,10 @@ def load_questions(weeks: int | None = None) -> list[dict]:
     return list(qs.values())
 
 
-def build_archive(settings) -> None:
+def build_archive(settings, weeks: int | None = None) -> None:
     from ingest import ingest
-    from qa.store import Store  # noqa: F401  (import check)
 
-    rows = flatten_articles()
+    rows = flatten_articles(weeks=weeks)
     path = OUT / "rtqa-articles.jsonl"
     with path.open("w", encoding="utf-8") as fh:
         for r in rows:
