@@ -131,7 +131,7 @@ def test_unreachable_endpoint_fails_fast(kind: str) -> None:
             start = time.monotonic()
             with pytest.raises(LLMError) as err:
                 call(QUESTION)
-            assert time.monotonic() - start < 5
+            assert time.monotonic() - start < 20  # no retry loop
             assert str(err.value) == (
                 f"cannot reach the LLM at {url} (connection refused) — is the server running? "
                 "set NEWSQA_LLM_BASE_URL"
@@ -147,7 +147,7 @@ def test_silent_endpoint_times_out() -> None:
         start = time.monotonic()
         with pytest.raises(LLMError, match=r"did not answer within 1 s"):
             llm.chat(QUESTION)
-        assert time.monotonic() - start < 5
+        assert time.monotonic() - start < 20
 
 
 class _NoSuchModel(BaseHTTPRequestHandler):
