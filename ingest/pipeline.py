@@ -133,7 +133,7 @@ def raw_hash(rec: RawRecord) -> str:
     return h.hexdigest()
 
 
-Group = tuple[int, list[Failure], list[tuple[Article, str, str]], list[str]]
+Group = tuple[list[str], list[Failure], list[tuple[Article, str, str]], list[str]]
 
 
 def _produce(inputs: list[str], settings: Settings, store: Store, out: queue.Queue,
@@ -163,10 +163,10 @@ def _group(recs: list, store: Store) -> Group:
     raws = [(r, raw_hash(r)) for r in recs if not isinstance(r, Failure)]
     known = _stored(store, "raw_hash", [h for _, h in raws])
     articles, origins = [], [r.origin for r in recs]
-    skipped = 0
+    skipped: list[str] = []  # ids of the stored articles these unchanged records are
     for rec, rh in raws:
         if rh in known:
-            skipped += 1
+            skipped.append(known[rh])
             continue
         item = clean(rec)
         if isinstance(item, Failure):
@@ -202,7 +202,8 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
             if isinstance(got, BaseException):
                 raise got
             skipped, failures, articles, origins = got
-            report.unchanged += skipped
+            report.unchanged += len(skipped)
+            seen_ids.update(skipped)  # a later record with the same id is a duplicate
             report.failed.extend((f.origin, f.reason) for f in failures)
             fresh = []
             for a, h, rh in articles:
@@ -233,7 +234,7 @@ def _embed_and_submit(pending: list[tuple[Article, str, str]], settings: Setting
     if not pending:
         return
     states = store.article_states([a.id for a, _, _ in pending])
-    dup_of = _stored(store, "hash", [h for a, h, _ in pending if a.id not in states])
+    dup_of = set(_stored(store, "hash", [h for a, h, _ in pending if a.id not in states]))
     todo = []
     for a, h, rh in pending:
         st = states.get(a.id)
@@ -262,14 +263,16 @@ def _embed_and_submit(pending: list[tuple[Article, str, str]], settings: Setting
     writer.submit(lambda b=batch: _write_batch(store, b))
 
 
-def _stored(store: Store, field: str, hashes: list[str]) -> set[str]:
-    """Which of these hashes (``field`` = "hash" or "raw_hash") complete articles carry."""
+def _stored(store: Store, field: str, hashes: list[str]) -> dict[str, str]:
+    """Which of these hashes (``field`` = "hash" or "raw_hash") complete articles carry,
+    mapped to the article id."""
     if not hashes:
-        return set()
+        return {}
     with store._guard("checking for known articles"):
         got = store.ledger.get(where={field: {"$in": list(set(hashes))}},
                                include=["metadatas"])
-    return {m[field] for m in got["metadatas"] if m.get("state") == "ok" and field in m}
+    return {m[field]: i for i, m in zip(got["ids"], got["metadatas"], strict=True)
+            if m.get("state") == "ok" and field in m}
 
 
 class _NoBar:

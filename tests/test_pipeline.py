@@ -182,3 +182,17 @@ def test_unchanged_inputs_are_skipped_before_cleaning(tmp_path: Path, settings, 
     monkeypatch.setattr(pipeline, "clean", no_cleaning)
     report = ingest([str(path)], settings, embedder=embedder)
     assert (report.unchanged, report.added, report.chunks) == (1, 0, 0)
+
+
+def test_two_records_with_one_url_do_not_flip_flop(tmp_path: Path, settings, embedder):
+    """The first record of a URL wins, on every run (a re-run must not swap in the second)."""
+    url = "https://news.example.org/2025/03/bridge"
+    rows = [{"url": url, "title": "Bridge", "text": STORY, "published": "2025-03-03"},
+            {"url": url, "title": "Bridge", "text": STORY.replace("$38.5", "$99"),
+             "published": "2025-03-04"}]
+    path = write(tmp_path / "in" / "a.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
+    first = ingest([str(path)], settings, embedder=embedder)
+    assert (first.added, first.duplicates) == (1, 1)
+    again = ingest([str(path)], settings, embedder=embedder)
+    assert (again.added, again.updated, again.unchanged, again.duplicates, again.chunks) == \
+        (0, 0, 1, 1, 0)
