@@ -19,6 +19,7 @@ store with another model raises ``ModelMismatchError``, never mixes vectors.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -41,6 +42,10 @@ class ChunkRecord:
     text: str
     meta: dict
     score: float = 0.0
+
+
+_CLIENTS: dict[str, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
 
 
 def chunk_id(article_id: str, content_hash: str, index: int) -> str:
@@ -116,7 +121,11 @@ class Store(LexicalSync):
                 )
             else:
                 Path(s.store_dir).mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=s.store_dir, settings=cs)
+                key = str(Path(s.store_dir).resolve())
+                with _CLIENTS_LOCK:  # one client per directory per process, shared by
+                    if key not in _CLIENTS:  # threads (a chat and an upload at once)
+                        _CLIENTS[key] = chromadb.PersistentClient(path=key, settings=cs)
+                    self._client = _CLIENTS[key]
             self._open_collections()
 
     def _open_collections(self) -> None:
