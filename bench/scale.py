@@ -5,9 +5,10 @@
 
 One embedded store is grown in place (5k, then 45k more, then 450k more) and measured at
 each size: write throughput (chunks/s over the band just written) and the latency of one
-batch write, query latency p50/p95 of dense search (Chroma HNSW), dense search with a date
-filter, lexical search (SQLite FTS5 BM25) and the fused ``qa.retrieve.search`` (RRF of both
-plus fetching and diversifying), disk size and memory.
+batch write; query latency p50/p95 of dense search (Chroma HNSW), dense search under date
+filters (a wide ``as_of``, a sixth of the dates, one month), lexical search (SQLite FTS5
+BM25) and the fused ``qa.retrieve.search`` (RRF of both plus fetching and diversifying),
+plain and with ``as_of``; disk size and memory.
 
 The data are synthetic, so that 500k chunks take minutes rather than the hours that
 embedding real text takes on 2 cores: articles of 1-8 chunks (mean 4.5, a typical news
@@ -86,6 +87,11 @@ class SyntheticModel:
         c = self.np.standard_normal((N_TOPICS, DIM)).astype(np.float32)
         self.centroids = c / np.linalg.norm(c, axis=1, keepdims=True)
 
+    def reseed(self, n: int) -> None:
+        """Continue with other articles and noise (vocabulary, topics, centroids kept)."""
+        self.rng = random.Random(n)
+        self.np = np.random.default_rng(n)
+
     def sentence(self, topic: int) -> str:
         n = self.rng.randint(8, 22)
         common = self.rng.choices(self.words, cum_weights=self.zipf, k=n)
@@ -141,15 +147,22 @@ class Point:
     chunks: int
     articles: int
     write_rate: float  # chunks/s over the band that led here
-    batch_ms: tuple[float, float]
-    dense: tuple[float, float]
-    dense_filtered: tuple[float, float]
-    lexical: tuple[float, float]
-    fused: tuple[float, float]
+    batch_ms: tuple[float, float]  # p50, p95 of one _write_batch
+    queries: dict[str, tuple[float, float]]  # name -> p50, p95 ms
     chroma_mib: float
     lexical_mib: float
     rss_mib: float
     peak_rss_mib: float
+
+
+# Chroma ``where`` filters of dense search; dates are uniform over 2020-2025
+FILTERS = {
+    "dense, as_of filter (~5/6 of the store)": {"published": {"$lte": 20250101}},
+    "dense, since filter (~1/6)": {"published": {"$gte": 20250101}},
+    "dense, one-month filter (~1/70)": {"$and": [{"published": {"$gte": 20240601}},
+                                                 {"published": {"$lte": 20240630}}]},
+}
+QUERY_KINDS = ["dense", *FILTERS, "lexical", "fused search", "fused search, as_of"]
 
 
 def _pct(xs: list[float]) -> tuple[float, float]:
@@ -197,19 +210,19 @@ def grow(store: Store, model: SyntheticModel, target: int, state: dict) -> tuple
 
 
 def measure_queries(engine: Engine, model: SyntheticModel) -> dict[str, tuple[float, float]]:
+    """p50/p95 ms of each query kind over QUERIES queries (after 10 warm-up queries)."""
     store = engine.open()
     texts = [model.query() for _ in range(QUERIES + 10)]
     vecs = [model.embed_query(t) for t in texts]
-    recent = {"published": {"$gte": 20250101}}  # about the newest sixth of the articles
-    times: dict[str, list[float]] = {"dense": [], "dense_filtered": [], "lexical": [],
-                                     "fused": []}
+    times: dict[str, list[float]] = {k: [] for k in QUERY_KINDS}
     for i, (text, vec) in enumerate(zip(texts, vecs, strict=True)):
-        runs = {
-            "dense": lambda v=vec: store.dense(v, 30, None),
-            "dense_filtered": lambda v=vec: store.dense(v, 30, recent),
-            "lexical": lambda t=text: store.lexical.search(t, 30),
-            "fused": lambda t=text: search(engine, t, Filters(), 6),
-        }
+        runs = {"dense": lambda v=vec: store.dense(v, 30, None)}
+        for name, where in FILTERS.items():
+            runs[name] = lambda v=vec, w=where: store.dense(v, 30, w)
+        runs["lexical"] = lambda t=text: store.lexical.search(t, 30)
+        runs["fused search"] = lambda t=text: search(engine, t, Filters(), 6)
+        runs["fused search, as_of"] = lambda t=text: search(
+            engine, t, Filters(as_of=date(2025, 1, 1)), 6)
         for name, fn in runs.items():
             t0 = time.perf_counter()
             got = fn()
@@ -225,35 +238,55 @@ def ratio(a: float, b: float) -> str:
 
 
 def report(points: list[Point], args: argparse.Namespace, wall: float) -> None:
-    cmd = "python bench/scale.py" + (f" --max {args.max}" if args.max != SIZES[-1] else "")
+    cmd = "python bench/scale.py" + (f" --max {args.max}" if args.max != SIZES[-1] else "") \
+        + (f" --store {args.store} --resume" if args.resume else "")
     print(f"\n### Store scale — `{cmd}`\n")
     print(f"Machine: {machine()}. Total wall time {wall / 60:.1f} min.\n")
     print("Synthetic data (see the module docstring): made-up text from a 20k-word vocabulary "
-          "in 300 topics; **embeddings are synthetic** (topic-centroid mixtures + noise, "
-          "384-d), and so are the query embeddings of dense and fused search. Writes go "
-          "through `ingest.pipeline._write_batch` in batches of 48 articles; no embedding "
-          f"time is included. Latencies: p50 / p95 in ms over {QUERIES} queries, k=30 "
-          "candidates (fused: k=6, as `ask()`); the date filter keeps ~1/6 of the store.\n")
-    print("| chunks | articles | write chunks/s (band) | batch write p50 / p95 ms | "
-          "dense | dense + date filter | lexical | fused search | disk MiB (Chroma + "
-          "lexical) | RSS MiB (peak) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "in 300 topics, 1-8 chunks of ~150 words per article; **embeddings are synthetic** "
+          "(topic-centroid mixtures + noise, 384-d), and so are the query embeddings of dense "
+          "and fused search. Writes go through `ingest.pipeline._write_batch` in batches of "
+          f"{BATCH_ARTICLES} articles; no embedding time is included. Latencies in ms, "
+          f"p50 / p95 over {QUERIES} queries; dense and lexical fetch 30 candidates (what "
+          "`search` asks for), fused search returns 6 passages (as `ask()`).\n")
     f = lambda p: f"{p[0]:.1f} / {p[1]:.1f}"  # noqa: E731
-    for p in points:
-        print(f"| {p.chunks:,} | {p.articles:,} | {p.write_rate:,.0f} | {f(p.batch_ms)} | "
-              f"{f(p.dense)} | {f(p.dense_filtered)} | {f(p.lexical)} | {f(p.fused)} | "
-              f"{p.chroma_mib + p.lexical_mib:,.0f} ({p.chroma_mib:,.0f} + "
-              f"{p.lexical_mib:,.0f}) | {p.rss_mib:,.0f} ({p.peak_rss_mib:,.0f}) |")
-    if len(points) > 1:
-        print("\nGrowth per 10x chunks (p50 latency ratio; write rate and disk ratio):\n")
-        for a, b in zip(points, points[1:], strict=False):
-            print(f"- {a.chunks:,} -> {b.chunks:,}: dense {ratio(a.dense[0], b.dense[0])}, "
-                  f"dense+filter {ratio(a.dense_filtered[0], b.dense_filtered[0])}, "
-                  f"lexical {ratio(a.lexical[0], b.lexical[0])}, "
-                  f"fused {ratio(a.fused[0], b.fused[0])}; write rate "
-                  f"{ratio(a.write_rate, b.write_rate)}, batch write p50 "
-                  f"{ratio(a.batch_ms[0], b.batch_ms[0])}; disk "
-                  f"{ratio(a.chroma_mib + a.lexical_mib, b.chroma_mib + b.lexical_mib)}")
+    grow = len(points) > 1
+    print("| | " + " | ".join(f"{p.chunks:,} chunks" for p in points)
+          + (" | p50 growth per step |" if grow else " |"))
+    print("|---|" + "---:|" * len(points) + ("---|" if grow else ""))
+
+    def row(name: str, cells: list[str], values: list[float]) -> None:
+        growth = " → ".join(ratio(a, b) for a, b in zip(values, values[1:], strict=False))
+        print(f"| {name} | " + " | ".join(cells) + (f" | {growth} |" if grow else " |"))
+
+    row("articles", [f"{p.articles:,}" for p in points], [p.articles for p in points])
+    row("write, chunks/s (band)", [f"{p.write_rate:,.0f}" for p in points],
+        [p.write_rate for p in points])
+    row(f"write of one batch ({BATCH_ARTICLES} articles)", [f(p.batch_ms) for p in points],
+        [p.batch_ms[0] for p in points])
+    for kind in QUERY_KINDS:
+        row(kind, [f(p.queries[kind]) for p in points], [p.queries[kind][0] for p in points])
+    row("disk MiB: Chroma + lexical",
+        [f"{p.chroma_mib:,.0f} + {p.lexical_mib:,.0f}" for p in points],
+        [p.chroma_mib + p.lexical_mib for p in points])
+    row("RSS MiB (peak so far)", [f"{p.rss_mib:,.0f} ({p.peak_rss_mib:,.0f})" for p in points],
+        [p.peak_rss_mib for p in points])
+
+
+def resume(store: Store) -> tuple[dict, str]:
+    """State of a store a previous (maybe killed) run grew: repair it first, as ingestion
+    does after a crash, and say how long that took."""
+    t = time.perf_counter()
+    repaired = store.repair()
+    synced = store.sync_lexical()
+    took = time.perf_counter() - t
+    ids = store.all_articles()
+    state = {"chunks": store.count(), "articles": 1 + max(
+        (int(a.rsplit("-", 1)[1]) for a in ids), default=-1)}
+    note = (f"resumed a store of {state['chunks']:,} chunks / {len(ids):,} articles: repair "
+            f"removed {repaired} half-written articles and the lexical sync touched {synced}, "
+            f"in {took:.1f} s")
+    return state, note
 
 
 def main() -> None:
@@ -262,17 +295,26 @@ def main() -> None:
     ap.add_argument("--max", type=int, default=SIZES[-1],
                     help="stop after this many chunks (sizes measured: 5k, 50k, 500k)")
     ap.add_argument("--store", help="store directory (default: a temp dir, removed after)")
+    ap.add_argument("--resume", action="store_true",
+                    help="keep growing the store in --store (e.g. after a killed run); "
+                         "sizes it already has are not measured again")
     args = ap.parse_args()
-    sizes = [n for n in SIZES if n <= args.max] or [args.max]
     where = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="newsqa-scale-"))
-    if args.store and where.exists() and any(where.iterdir()):
-        sys.exit(f"{where} is not empty: the benchmark grows a fresh store")
+    if args.resume and not args.store:
+        sys.exit("--resume needs --store")
+    if args.store and not args.resume and where.exists() and any(where.iterdir()):
+        sys.exit(f"{where} is not empty: give --resume to keep growing it")
     t_start = time.perf_counter()
-    model = SyntheticModel()
     settings = Settings(store=str(where), collection="scale")
+    model = SyntheticModel()
     store = Store.open(settings, model, create=True)
+    state, note = {"chunks": 0, "articles": 0}, ""
+    if args.resume:
+        state, note = resume(store)
+        model.reseed(state["articles"])  # same vocabulary and topics, new articles
+        print(note, file=sys.stderr, flush=True)
     engine = Engine(settings, embedder=model, store=store)
-    state = {"chunks": 0, "articles": 0}
+    sizes = [n for n in SIZES if state["chunks"] < n <= args.max] or [args.max]
     points: list[Point] = []
     try:
         for size in sizes:
@@ -284,16 +326,16 @@ def main() -> None:
             rss, peak = _rss()
             points.append(Point(
                 chunks=state["chunks"], articles=state["articles"],
-                write_rate=(state["chunks"] - before) / spent,
-                batch_ms=_pct(batches), dense=q["dense"], dense_filtered=q["dense_filtered"],
-                lexical=q["lexical"], fused=q["fused"],
-                chroma_mib=_du(where) - _du(where, "lexical-"),
+                write_rate=(state["chunks"] - before) / spent, batch_ms=_pct(batches),
+                queries=q, chroma_mib=_du(where) - _du(where, "lexical-"),
                 lexical_mib=_du(where, "lexical-"), rss_mib=rss, peak_rss_mib=peak))
             print(f"  measured: {points[-1]}", file=sys.stderr, flush=True)
     finally:
         if not args.store:
             shutil.rmtree(where, ignore_errors=True)
     report(points, args, time.perf_counter() - t_start)
+    if note:
+        print(f"\nNote: {note}; the first band's write rate covers only the chunks added.")
 
 
 if __name__ == "__main__":
