@@ -128,6 +128,27 @@ class Store(LexicalSync):
                     self._client = _CLIENTS[key]
             self._open_collections()
 
+    def close(self) -> None:
+        """Release the store: the lexical index, and the Chroma client of its directory.
+
+        Needed before another *process* writes the directory (embedded Chroma is
+        single-process). Other ``Store`` objects of the same directory in this process
+        share the client, so close only when none is in use; open a new one afterwards.
+        """
+        self.lexical.close()
+        client, self._client = self._client, None
+        self._chunks = self._ledger = None
+        if client is None or self.settings.chroma_url:
+            return
+        with _CLIENTS_LOCK:
+            for key, c in list(_CLIENTS.items()):
+                if c is client:
+                    del _CLIENTS[key]
+        try:
+            client.close()
+        except Exception:  # already closed or never started: nothing left to release
+            pass
+
     def _open_collections(self) -> None:
         name = self.settings.collection
         existing = {getattr(c, "name", c) for c in self._client.list_collections()}
@@ -305,4 +326,5 @@ class Store(LexicalSync):
             self.lexical.delete_articles(broken)
             with self._guard("repairing"):
                 self.ledger.delete(ids=broken)
+                self._bump_generation()  # replicas drop them from their lexical copies
         return len(broken)

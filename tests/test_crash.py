@@ -254,8 +254,7 @@ def finish_and_check(data: Path, settings: Settings, embedder, want: dict[str, E
             (0, 0, len(want), 0), again.to_dict()
         return {"repaired": rerun.repaired, "added": rerun.added, "updated": rerun.updated}
     finally:  # release the store: the next CLI run writes it from another process
-        store.lexical.close()
-        store._client.close()
+        store.close()
 
 
 GROWTH_KILLS = [

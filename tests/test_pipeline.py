@@ -196,3 +196,34 @@ def test_two_records_with_one_url_do_not_flip_flop(tmp_path: Path, settings, emb
     again = ingest([str(path)], settings, embedder=embedder)
     assert (again.added, again.updated, again.unchanged, again.duplicates, again.chunks) == \
         (0, 0, 1, 1, 0)
+
+
+def test_a_closed_store_can_be_opened_again_in_the_same_process(tmp_path: Path, embedder):
+    # Closing releases the directory for another process (the crash test's CLI reruns);
+    # opening it again here must give a working store, not a stale shared client.
+    s = Settings(store=str(tmp_path / "store"))
+    write(tmp_path / "a.txt", "Harbor ferry\n\n" + "The harbor ferry will run every hour. " * 5)
+    store = Store.open(s, embedder, create=True)
+    ingest([str(tmp_path / "a.txt")], s, embedder=embedder, store=store)
+    store.close()
+    again = Store.open(s, embedder)
+    assert again.stats()["articles"] == 1
+    again.close()
+
+
+def test_a_replica_drops_an_article_that_repair_removed(tmp_path: Path, embedder):
+    # A second app process keeps its own BM25 copy and follows the ledger's generation
+    # stamp; an article repair() removes after a crash must leave that copy too.
+    s = Settings(store=str(tmp_path / "store"))
+    write(tmp_path / "a.txt", "Harbor ferry\n\n" + "The harbor ferry will run every hour. " * 5)
+    store = Store.open(s, embedder, create=True)
+    ingest([str(tmp_path / "a.txt")], s, embedder=embedder, store=store)
+    replica = Store.open(Settings(store=s.store, lexical_dir=str(tmp_path / "replica")), embedder)
+    replica.sync_lexical()
+    [aid] = replica.lexical.article_hashes()
+    meta = store.article_states([aid])[aid]
+    store.ledger.upsert(ids=[aid], metadatas=[{**meta, "state": "writing"}],
+                        embeddings=[[1.0]], documents=["x"])  # a crash mid-update
+    assert store.repair() == 1
+    replica.sync_lexical()
+    assert replica.lexical.article_hashes() == {}
