@@ -20,7 +20,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,14 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.answer import OUT, load_questions, pct  # noqa: E402
 from bench.common import ROOT, machine  # noqa: E402
 from qa.textmatch import terms  # noqa: E402
+from tests.chroma_server import free_port  # noqa: E402
 
 FOLLOW_UPS = ["When did that happen?", "Who was involved in it?", "What happened next there?"]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_app(store: Path, port: int, log: Path) -> subprocess.Popen:

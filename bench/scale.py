@@ -48,7 +48,7 @@ from bench.common import machine  # noqa: E402
 from ingest.chunk import Chunk  # noqa: E402
 from ingest.pipeline import BATCH_ARTICLES, _write_batch, content_hash  # noqa: E402
 from ingest.records import Article  # noqa: E402
-from qa.retrieve import Engine, Filters, search  # noqa: E402
+from qa.retrieve import Engine, Filters, dense_search, search  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 from qa.store import Store  # noqa: E402
 
@@ -163,7 +163,15 @@ FILTERS = {
     "dense, one-month filter (~1/70)": {"$and": [{"published": {"$gte": 20240601}},
                                                  {"published": {"$lte": 20240630}}]},
 }
-QUERY_KINDS = ["dense", *FILTERS, "lexical", "fused search", "fused search, as_of"]
+# the same filters through qa.retrieve.dense_search (post-filter, falls back to `where`)
+POST_FILTERS = {
+    "dense_search, as_of (post-filtered)": Filters(as_of=date(2025, 1, 1)),
+    "dense_search, since ~1/6 (post-filtered)": Filters(since=date(2025, 1, 1)),
+    "dense_search, one month (falls back to where)": Filters(since=date(2024, 6, 1),
+                                                             until=date(2024, 6, 30)),
+}
+QUERY_KINDS = ["dense", *FILTERS, *POST_FILTERS, "lexical", "fused search",
+               "fused search, as_of"]
 
 
 def _pct(xs: list[float]) -> tuple[float, float]:
@@ -221,6 +229,8 @@ def measure_queries(engine: Engine, model: SyntheticModel) -> dict[str, tuple[fl
         runs = {"dense": lambda v=vec: store.dense(v, 30, None)}
         for name, where in FILTERS.items():
             runs[name] = lambda v=vec, w=where: store.dense(v, 30, w)
+        for name, flt in POST_FILTERS.items():
+            runs[name] = lambda v=vec, f=flt: dense_search(store, v, f, 30, 6)
         runs["lexical"] = lambda t=text: store.lexical.search(t, 30)
         runs["fused search"] = lambda t=text: search(engine, t, Filters(), 6)
         runs["fused search, as_of"] = lambda t=text: search(
@@ -244,7 +254,8 @@ def ratio(a: float, b: float) -> str:
 
 def report(points: list[Point], args: argparse.Namespace, wall: float) -> None:
     cmd = "python bench/scale.py" + (f" --max {args.max}" if args.max != SIZES[-1] else "") \
-        + (f" --store {args.store} --resume" if args.resume else "")
+        + (f" --store {args.store} --resume" if args.resume else "") \
+        + (f" --store {args.store} --queries-only" if args.queries_only else "")
     print(f"\n### Store scale — `{cmd}`\n")
     print(f"Machine: {machine()}. Total wall time {wall / 60:.1f} min.\n")
     print("Synthetic data (see the module docstring): made-up text from a 20k-word vocabulary "
@@ -301,26 +312,31 @@ def main() -> None:
     ap.add_argument("--max", type=int, default=SIZES[-1],
                     help="stop after this many chunks (sizes measured: 5k, 50k, 500k)")
     ap.add_argument("--store", help="store directory (default: a temp dir, removed after)")
+    ap.add_argument("--queries-only", action="store_true",
+                    help="measure the queries on the store in --store as it is (no writes)")
     ap.add_argument("--resume", action="store_true",
                     help="keep growing the store in --store (e.g. after a killed run); "
                          "sizes it already has are not measured again")
     args = ap.parse_args()
     where = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="newsqa-scale-"))
-    if args.resume and not args.store:
-        sys.exit("--resume needs --store")
-    if args.store and not args.resume and where.exists() and any(where.iterdir()):
+    if (args.resume or args.queries_only) and not args.store:
+        sys.exit("--resume and --queries-only need --store")
+    if args.store and not (args.resume or args.queries_only) and where.exists() \
+            and any(where.iterdir()):
         sys.exit(f"{where} is not empty: give --resume to keep growing it")
     t_start = time.perf_counter()
     settings = Settings(store=str(where), collection="scale")
     model = SyntheticModel()
     store = Store.open(settings, model, create=True)
     state, note = {"chunks": 0, "articles": 0}, ""
-    if args.resume:
+    if args.resume or args.queries_only:
         state, note = resume(store)
         model.reseed(state["articles"])  # same vocabulary and topics, new articles
         print(note, file=sys.stderr, flush=True)
     engine = Engine(settings, embedder=model, store=store)
     sizes = [n for n in SIZES if state["chunks"] < n <= args.max] or [args.max]
+    if args.queries_only:
+        sizes = [state["chunks"]]
     points: list[Point] = []
     try:
         for size in sizes:
@@ -332,7 +348,8 @@ def main() -> None:
             rss, peak = _rss()
             points.append(Point(
                 chunks=state["chunks"], articles=state["articles"],
-                write_rate=(state["chunks"] - before) / spent, batch_ms=_pct(batches),
+                write_rate=(state["chunks"] - before) / spent if spent else float("nan"),
+                batch_ms=_pct(batches) if batches else (float("nan"), float("nan")),
                 queries=q, chroma_mib=_du(where) - _du(where, "lexical-"),
                 lexical_mib=_du(where, "lexical-"), rss_mib=rss, peak_rss_mib=peak))
             print(f"  measured: {points[-1]}", file=sys.stderr, flush=True)

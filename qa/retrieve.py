@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -26,6 +27,8 @@ from qa.timewords import read_time
 from qa.types import Citation
 
 RRF_K = 60
+OVERSAMPLE = 8  # unfiltered dense candidates per wanted one when dates are post-filtered
+MIN_CANDIDATES = 200
 PER_ARTICLE = 2  # passages one article may hold in the top k while others are available
 
 
@@ -163,10 +166,47 @@ def diversify(ranked: list[ChunkRecord], k: int,
     return picked + spill[: k - len(picked)]
 
 
-def _candidates(store: Store, qvec: Any, text: str, f: Filters, n: int,
+def post_filter(f: Filters) -> Callable[[dict], bool] | None:
+    """The date and exclusion filters as a test on chunk metadata, exactly as
+    ``chroma_where`` has them (None when a narrow filter, source or article, is set)."""
+    if f.sources or f.article_ids:
+        return None
+    since, until, as_of = _ymd(f.since), _ymd(f.until), _ymd(f.as_of)
+    excluded = set(f.exclude_ids)
+
+    def keep(meta: dict) -> bool:
+        p = int(meta.get("published", 0) or 0)
+        return not ((since and p < since) or (until and not 0 < p <= until)
+                    or (as_of and p > as_of) or meta.get("article_id") in excluded)
+
+    return keep
+
+
+def dense_search(store: Store, qvec: Any, f: Filters, n: int, want: int) -> list[ChunkRecord]:
+    """Top ``n`` dense results under the filters.
+
+    Chroma's ``where`` costs time in proportion to the chunks it matches (5 s for an
+    ``as_of`` over 500k chunks), so date and exclusion filters are applied to an unfiltered
+    search with OVERSAMPLE times the candidates instead; only when fewer than ``want``
+    survive (a narrow range in a big archive) does ``where`` run. Source and article
+    filters are narrow and always go to Chroma.
+    """
+    where = chroma_where(f)
+    keep = post_filter(f)
+    if where is None or keep is None:
+        return store.dense(qvec, n, where)
+    m = max(OVERSAMPLE * n, MIN_CANDIDATES)
+    raw = store.dense(qvec, m, None)
+    got = [r for r in raw if keep(r.meta)]
+    if len(got) >= want or len(raw) < m:  # enough, or the whole store was searched
+        return got[:n]
+    return store.dense(qvec, n, where)
+
+
+def _candidates(store: Store, qvec: Any, text: str, f: Filters, n: int, want: int,
                 timings: dict[str, float]) -> tuple[list[ChunkRecord], list[str]]:
     t = time.perf_counter()
-    dense = store.dense(qvec, n, chroma_where(f))
+    dense = dense_search(store, qvec, f, n, want)
     timings["dense"] = timings.get("dense", 0.0) + time.perf_counter() - t
     t = time.perf_counter()
     lex = store.lexical.search(text, n, since=_ymd(f.since), until=_ymd(f.until),
@@ -190,11 +230,11 @@ def search(engine: Engine, text: str, f: Filters, k: int,
     qvec = engine.embedder.embed_query(text)
     timings["embed"] = time.perf_counter() - t
     n = max(4 * k, 30)
-    dense, lex = _candidates(store, qvec, text, f, n, timings)
+    dense, lex = _candidates(store, qvec, text, f, n, k, timings)
     lists = [[r.id for r in dense], lex]
     if f.soft:
         wide = replace(f, since=None, until=None)
-        d2, l2 = _candidates(store, qvec, text, wide, n, timings)
+        d2, l2 = _candidates(store, qvec, text, wide, n, k, timings)
         lists += [[r.id for r in d2], l2]
         dense = dense + d2
     t = time.perf_counter()

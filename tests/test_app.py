@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import app
 from qa.settings import Settings
 from qa.web_forms import parse_auth, parse_day, parse_history, parse_sources
 from qa.web_upload import safe_name, stage_files, stage_urls
+from tests.chroma_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "When did the Harbor Bridge reopen?"
@@ -28,11 +28,6 @@ FOLLOW_UP = "How much did it cost?"
 
 pytestmark = pytest.mark.slow
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 240) -> None:

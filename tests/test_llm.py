@@ -23,6 +23,7 @@ import pytest
 from qa.errors import ConfigError, LLMError
 from qa.llm import ScriptedLLM, clear_llm_cache, make_llm
 from qa.settings import Settings
+from tests.chroma_server import free_port
 
 QUESTION = [
     {"role": "system", "content": "Answer in one short sentence."},
@@ -38,12 +39,6 @@ def find_test_gguf() -> str:
     if not path.is_file():
         pytest.skip(f"no test model at {path}: run python scripts/fetch_test_model.py")
     return str(path)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def refuses(port: int) -> bool:

@@ -171,3 +171,26 @@ def test_cli_answer_json_and_errors(corpus_settings, tmp_path):
     empty = run("Anything?", e={**os.environ, "NEWSQA_STORE": str(tmp_path / "none")})
     assert empty.returncode == 2 and "python -m ingest" in empty.stderr
     assert "Traceback" not in empty.stderr
+
+
+@pytest.mark.parametrize("oversample", [(8, 200), (1, 0)])  # whole store; fall back to where
+def test_post_filtered_dense_search_equals_chromas_where(corpus_settings, oversample,
+                                                         monkeypatch):
+    # Date and exclusion filters are applied to an unfiltered search (Chroma's `where` is
+    # linear in the archive); the passages found must be exactly the ones `where` finds.
+    r = sys.modules["qa.retrieve"]  # the module (qa.retrieve the name is the function)
+    monkeypatch.setattr(r, "OVERSAMPLE", oversample[0])
+    monkeypatch.setattr(r, "MIN_CANDIDATES", oversample[1])
+    engine = r.get_engine(corpus_settings)
+    store = engine.open()
+    qvec = engine.embedder.embed_query("Harbor Bridge closure and the ferry")
+    some = store.dense(qvec, 3, None)[0].meta["article_id"]
+    cases = [r.Filters(as_of=date(2025, 3, 1)), r.Filters(since=date(2025, 5, 1)),
+             r.Filters(until=date(2025, 3, 1)), r.Filters(exclude_ids=(some,)),
+             r.Filters(since=date(2025, 2, 1), until=date(2025, 5, 20),
+                       as_of=date(2025, 5, 25), exclude_ids=(some,)),
+             r.Filters(since=date(2030, 1, 1))]
+    for f in cases:
+        want = [x.id for x in store.dense(qvec, 6, r.chroma_where(f))]
+        got = [x.id for x in r.dense_search(store, qvec, f, 6, 6)]
+        assert got == want, f
