@@ -230,7 +230,8 @@ def search(engine: Engine, text: str, f: Filters, k: int,
     qvec = engine.embedder.embed_query(text)
     timings["embed"] = time.perf_counter() - t
     n = max(4 * k, 30)
-    dense, lex = _candidates(store, qvec, text, f, n, k, timings)
+    # a range from time words is a preference: never pay for Chroma's `where` on it
+    dense, lex = _candidates(store, qvec, text, f, n, 0 if f.soft else k, timings)
     lists = [[r.id for r in dense], lex]
     if f.soft:
         wide = replace(f, since=None, until=None)

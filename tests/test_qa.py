@@ -194,3 +194,24 @@ def test_post_filtered_dense_search_equals_chromas_where(corpus_settings, oversa
         want = [x.id for x in store.dense(qvec, 6, r.chroma_where(f))]
         got = [x.id for x in r.dense_search(store, qvec, f, 6, 6)]
         assert got == want, f
+
+
+def test_time_words_never_send_a_date_range_to_chromas_where(corpus_settings, monkeypatch):
+    # A range read from time words is soft; on a big archive Chroma's `where` on it costs
+    # seconds (bench/RESULTS.md, scale), so the in-range dense list is post-filtered only
+    # (want=0: no fallback to `where`, however few survive). Explicit dates may fall back.
+    r = sys.modules["qa.retrieve"]
+    engine = r.get_engine(corpus_settings)
+    calls = []
+    real = r.dense_search
+    monkeypatch.setattr(r, "dense_search", lambda s, v, f, n, want: calls.append(
+        (f.since, want)) or real(s, v, f, n, want))
+    text, f = r.resolve_filters("What happened with the Harbor Bridge this week?", None,
+                                None, (), (), date(2025, 5, 25))
+    assert f.soft and f.since
+    out, _ = r.search(engine, text, f, 4)
+    assert out and out[0].meta["published"] >= 20250519  # the in-range article still leads
+    assert [want for since, want in calls if since] == [0]
+    calls.clear()
+    r.search(engine, "Harbor Bridge", r.Filters(since=date(2025, 5, 19)), 4)
+    assert [want for since, want in calls if since] == [4]
