@@ -5,8 +5,10 @@ score (IDF-weighted share of the question's terms it contains); the best few are
 and scored by similarity to the question; a small bonus goes to sentences holding what the
 question asks for (a date for "when", a number for "how many", a name for "who"). The best
 sentence (and a second one if nearly as good and not a repeat) becomes the answer, each
-cited. ``grounding`` — how well the best sentence matches — decides refusal; its threshold
-was calibrated on data (see bench/RESULTS.md). LLM answers live in ``qa.generate``.
+cited. ``grounding`` — a logistic model of four signals (the best sentence's similarity and
+term share, the best passage's similarity, how much of the question the top passages cover)
+— decides refusal; model and threshold were fitted on data (see WEIGHTS). LLM answers
+live in ``qa.generate``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from qa.sentences import sentence_spans
 from qa.textmatch import terms
 from qa.types import Citation
 
-REFUSE_BELOW = 0.42  # default grounding threshold; calibrated in bench/answer.py
+REFUSE_BELOW = 0.386  # default grounding threshold (a probability); see WEIGHTS
 EMBED_TOP = 8  # sentences embedded per question (latency budget)
 
 _DATEY = re.compile(
@@ -107,10 +109,12 @@ def score_sentences(question: str, passages: list[Citation], qvec: np.ndarray | 
     return out
 
 
-#: weights of the refusal signals; fitted by logistic regression on RealTime QA weeks
-#: (bench/answer.py --calibrate, even weeks; see bench/RESULTS.md)
-WEIGHTS = {"dense": 0.5, "lexical": 0.3, "passage": 0.2, "coverage": 0.0}
-BIAS = 0.0
+#: the refusal model: logistic regression of "the articles answer" on the signals, fitted
+#: by `python bench/answer.py --weeks 8` on the even weeks of RealTime QA 2022 (answerable
+#: questions vs the same questions with their week's articles taken out); REFUSE_BELOW is
+#: the threshold that refuses most of the latter with ≤ 10 % of the former (bench/RESULTS.md)
+WEIGHTS = {"dense": 1.595, "lexical": 2.096, "passage": 10.664, "coverage": 2.908}
+BIAS = -10.176
 
 
 def coverage(question: str, passages: list[Citation], top: int = 3) -> float:
@@ -135,8 +139,9 @@ def signals(question: str, best: Scored | None, passages: list[Citation]) -> dic
 
 
 def grounding(sig: dict[str, float]) -> float:
-    """How well the articles answer the question: a weighted sum of the signals."""
-    return BIAS + sum(WEIGHTS[k] * sig.get(k, 0.0) for k in WEIGHTS)
+    """How likely the articles answer the question, 0..1: a logistic model of the signals."""
+    z = BIAS + sum(WEIGHTS[k] * sig.get(k, 0.0) for k in WEIGHTS)
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def extractive(question: str, passages: list[Citation], qvec: np.ndarray | None,

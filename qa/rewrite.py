@@ -20,7 +20,8 @@ _FOLLOW = re.compile(
     r"then|the same|the former|the latter)\b|^(and|but|also|what about|how about|why|so)\b",
     re.I,
 )
-_NAME = re.compile(r"\b[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)*")
+_NAME = re.compile(r"\b[A-Z][\w'’\-]+(?:\.\w+)*(?:\s+[A-Z][\w'’\-]+(?:\.\w+)*)*")
+_SENTENCE_START = re.compile(r"(^|[.!?:]\s+)[\W_]*$")  # text before a sentence's first word
 
 
 def user_turns(history: Sequence[Any] | None) -> list[str]:
@@ -39,18 +40,22 @@ def needs_context(question: str) -> bool:
     return bool(_FOLLOW.search(question)) or len(terms(question)) <= 2
 
 
-def heuristic(question: str, previous: str) -> str:
-    """Append the previous question's names (else its key terms) that the question lacks."""
-    have = {t.lower() for t in terms(question)}
-    names = [m.group(0) for m in _NAME.finditer(previous) if m.start() > 0
-             or not re.match(r"(What|When|Who|Where|Why|How|Which|Did|Does|Is|Are|Was)\b",
-                             m.group(0))]
-    extra = [n for n in names if n.lower() not in have]
-    if not extra:
-        extra = [t for t in terms(previous) if t not in have]
+def heuristic(question: str, previous: str, max_terms: int = 6) -> str:
+    """Append what the previous question was about and the question lacks: its names (runs
+    of capitalised words that do not merely start a sentence), else its key terms."""
+    have = set(terms(question))
+    names = [m.group(0) for m in _NAME.finditer(previous)
+             if not _SENTENCE_START.search(previous[: m.start()]) and terms(m.group(0))]
+    extra: list[str] = []
+    for n in names:
+        if not set(terms(n)) <= have:
+            extra.append(n)
+            have |= set(terms(n))
+    if not extra:  # no names: the earlier question's key terms stand for its subject
+        extra = [t for t in dict.fromkeys(terms(previous)) if t not in have][:max_terms]
     if not extra:
         return question
-    return f"{question.rstrip()} ({' '.join(dict.fromkeys(extra))})"
+    return f"{question.rstrip()} ({' '.join(extra)})"
 
 
 def standalone(question: str, history: Sequence[Any] | None, llm: Any = None) -> str:
