@@ -24,8 +24,8 @@ from qa.sentences import sentence_spans
 from qa.textmatch import terms
 from qa.types import Citation
 
-REFUSE_BELOW = 0.386  # default grounding threshold (a probability); see WEIGHTS
-EMBED_TOP = 8  # sentences embedded per question (latency budget)
+REFUSE_BELOW = 0.391  # default grounding threshold (a probability); see WEIGHTS
+EMBED_TOP = 4  # sentences embedded per question: 8 cost 70 ms more for no gain (RESULTS.md)
 
 _DATEY = re.compile(
     r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
@@ -113,8 +113,8 @@ def score_sentences(question: str, passages: list[Citation], qvec: np.ndarray | 
 #: by `python bench/answer.py --weeks 8` on the even weeks of RealTime QA 2022 (answerable
 #: questions vs the same questions with their week's articles taken out); REFUSE_BELOW is
 #: the threshold that refuses most of the latter with ≤ 10 % of the former (bench/RESULTS.md)
-WEIGHTS = {"dense": 1.595, "lexical": 2.096, "passage": 10.664, "coverage": 2.908}
-BIAS = -10.176
+WEIGHTS = {"dense": 0.990, "lexical": 2.455, "passage": 10.953, "coverage": 2.783}
+BIAS = -10.024
 
 
 def coverage(question: str, passages: list[Citation], top: int = 3) -> float:
