@@ -18,7 +18,7 @@ import re
 import textwrap
 from dataclasses import replace
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from ingest.clean import MIN_WORDS, clean
@@ -220,11 +220,22 @@ def test_a_marker_inside_brackets_leaves_no_stray_number() -> None:
     _check_citations(f"{fact} [3[1]].", [_cite(1, _FACTS[0])])
 
 
+def _marker_numbers(text: str) -> set[int]:
+    """Every number a marker names, nested ones included: removing "[0]" from "[[0]2]"
+    leaves the marker "[2]" (see test_a_marker_inside_brackets_leaves_no_stray_number)."""
+    found: set[int] = set()
+    while MARKER.search(text):
+        found |= {int(n) for m in MARKER.finditer(text) for n in re.split(r"[,;]\s*", m.group(1))}
+        text = MARKER.sub("", text)
+    return found
+
+
 @settings(max_examples=200, deadline=None)
 @given(_answer)
+@example("Storm Calloway dropped 38 centimeters of snow on Bayport on Wednesday[[0]2]. ")
 def test_parse_markers_strips_every_marker_and_keeps_the_numbers(text: str) -> None:
     parsed = parse_markers(text)
-    in_text = {int(n) for m in MARKER.finditer(text) for n in re.split(r"[,;]\s*", m.group(1))}
+    in_text = _marker_numbers(text)
     for sentence, numbers in parsed:
         assert sentence and sentence == sentence.strip()
         assert MARKER.search(sentence) is None, sentence
