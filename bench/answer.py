@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, RTQA, flatten_articles, gcs_files, machine  # noqa: E402
-from qa.answer import BIAS, REFUSE_BELOW, WEIGHTS  # noqa: E402
+from qa.answer import BIAS, REFUSE_BELOW, WEIGHTS, grounding  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 KS = (1, 3, 5, 10)
@@ -199,9 +199,8 @@ def main() -> None:
     shipped = (dict(WEIGHTS), BIAS, REFUSE_BELOW)
     fitted = (fit_w, fit_b, fit_t)
 
-    def score(sig: dict, model: tuple) -> float:  # as qa.answer.grounding
-        w, b, _ = model
-        return 1 / (1 + math.exp(-(b + sum(w[k] * sig.get(k, 0.0) for k in w))))
+    def score(sig: dict, model: tuple) -> float:
+        return grounding(sig, model[0], model[1])
 
     def refusal(model: tuple, sel) -> tuple[float, float]:
         a = [r for r in rows if sel(r["q"])]

@@ -38,7 +38,6 @@ from tests.chroma_server import free_port  # noqa: E402
 FOLLOW_UPS = ["When did that happen?", "Who was involved in it?", "What happened next there?"]
 
 
-
 def start_app(store: Path, port: int, log: Path) -> subprocess.Popen:
     env = {**os.environ, "NEWSQA_STORE": str(store), "NEWSQA_UPLOAD_DIR": str(store.parent)}
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)],

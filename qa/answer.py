@@ -138,9 +138,12 @@ def signals(question: str, best: Scored | None, passages: list[Citation]) -> dic
             "coverage": coverage(question, passages)}
 
 
-def grounding(sig: dict[str, float]) -> float:
-    """How likely the articles answer the question, 0..1: a logistic model of the signals."""
-    z = BIAS + sum(WEIGHTS[k] * sig.get(k, 0.0) for k in WEIGHTS)
+def grounding(sig: dict[str, float], weights: dict[str, float] | None = None,
+              bias: float | None = None) -> float:
+    """How likely the articles answer the question, 0..1: a logistic model of the signals
+    (the shipped WEIGHTS and BIAS unless others are given, as the benchmark's fit does)."""
+    weights = WEIGHTS if weights is None else weights
+    z = (BIAS if bias is None else bias) + sum(w * sig.get(k, 0.0) for k, w in weights.items())
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 

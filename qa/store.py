@@ -121,12 +121,16 @@ class Store(LexicalSync):
                 )
             else:
                 Path(s.store_dir).mkdir(parents=True, exist_ok=True)
-                key = str(Path(s.store_dir).resolve())
+                key = self._client_key()
                 with _CLIENTS_LOCK:  # one client per directory per process, shared by
                     if key not in _CLIENTS:  # threads (a chat and an upload at once)
                         _CLIENTS[key] = chromadb.PersistentClient(path=key, settings=cs)
                     self._client = _CLIENTS[key]
             self._open_collections()
+
+    def _client_key(self) -> str:
+        """Key of this store's shared embedded client: its resolved directory."""
+        return str(Path(self.settings.store_dir).resolve())
 
     def close(self) -> None:
         """Release the store: the lexical index, and the Chroma client of its directory.
@@ -141,9 +145,8 @@ class Store(LexicalSync):
         if client is None or self.settings.chroma_url:
             return
         with _CLIENTS_LOCK:
-            for key, c in list(_CLIENTS.items()):
-                if c is client:
-                    del _CLIENTS[key]
+            if _CLIENTS.get(self._client_key()) is client:
+                del _CLIENTS[self._client_key()]
         try:
             client.close()
         except Exception:  # already closed or never started: nothing left to release

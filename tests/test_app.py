@@ -29,7 +29,6 @@ FOLLOW_UP = "How much did it cost?"
 pytestmark = pytest.mark.slow
 
 
-
 def wait_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 240) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:

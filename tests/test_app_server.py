@@ -13,9 +13,9 @@ import pytest
 
 from ingest import ingest
 from qa.settings import Settings
-from tests.chroma_server import ChromaServer
+from tests.chroma_server import ChromaServer, free_port
 from tests.conftest import EXAMPLES
-from tests.test_app import chat, client, free_port, wait_http
+from tests.test_app import chat, client, wait_http
 
 pytestmark = pytest.mark.slow
 QUESTION = "How many homes lost power during Storm Calloway?"
