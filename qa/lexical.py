@@ -142,6 +142,18 @@ class LexicalIndex:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, value))
 
+    def chunk_dates(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+        """chunk_id -> (article_id, published yyyymmdd) for the ids the index holds."""
+        out: dict[str, tuple[str, int]] = {}
+        ids = list(chunk_ids)
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                out.update((r[0], (r[1], r[2])) for r in self._db.execute(
+                    "SELECT chunk_id, article_id, published FROM chunks WHERE chunk_id IN "
+                    f"({','.join('?' * len(part))})", part))
+        return out
+
     def search(
         self,
         text: str,

@@ -41,6 +41,8 @@ class Settings:
     llm_api_key: str = ""
     llm_timeout: float = 120.0
     k: int = 6  # passages given to the answerer
+    prefer_recent: float = 30.0  # days: half-life of the default preference for newer
+    #                              articles when a question names no dates; 0 = off
     refuse_below: float = -1.0  # <0 = calibrated default (see qa.answer)
     auth: str = ""  # web app login "user:password" or a path to a file of such lines
     upload_dir: str = ""  # where the web app keeps uploads; default: a temp dir

@@ -257,6 +257,18 @@ class Store(LexicalSync):
                                      got["distances"][0], strict=True)
         ]
 
+    def dense_ids(self, embedding: Sequence[float], k: int) -> list[tuple[str, float]]:
+        """Nearest chunk ids with cosine similarity, best first, no filter: the cheap form of
+        ``dense`` (reading metadata costs ~0.1 ms per result, the ids alone almost nothing)."""
+        with self._guard("searching"):
+            n = self.chunks.count()
+            if n == 0:
+                return []
+            got = self.chunks.query(query_embeddings=[list(map(float, embedding))],
+                                    n_results=min(k, n), include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0],
+                                                    strict=True)]
+
     # ---- writes (used by ingest.pipeline) ----------------------------------------------
     def begin(self, records: Sequence[tuple[str, dict]]) -> None:
         """Mark articles as being written: (article_id, ledger metadata)."""
