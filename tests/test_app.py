@@ -193,6 +193,26 @@ def test_upload_then_ask_about_it(server, tmp_path):
     assert any("Quillfeather" in x["title"] for x in d["citations"])
 
 
+def test_pasted_url_is_fetched_then_answers(server):
+    from tests.conftest_http import LocalServer
+
+    page = ("<html><head><title>Tidewater ferry adds a night crossing</title>"
+            "<meta property='article:published_time' content='2025-06-10'></head><body>"
+            "<article><h1>Tidewater ferry adds a night crossing</h1><p>The Tidewater ferry "
+            "will run a new night crossing from Bayport to Gull Island from July 1, leaving "
+            "Bayport at 11:40 p.m., the ferry authority said on Tuesday.</p><p>The crossing "
+            "takes 50 minutes and a ticket costs 7 dollars.</p></article></body></html>")
+    c = client(server[0])
+    with LocalServer() as web:
+        url = web.add("/news/ferry", page)
+        report, _, _ = c.predict([], url, api_name="/add")
+        assert web.hits == ["/news/ferry"]
+    assert "<b>1</b> added" in report, report
+    d = c.predict("When does the new Tidewater night ferry leave Bayport?", api_name="/ask")
+    assert not d["refused"] and "11:40" in d["text"]
+    assert d["citations"][0]["url"] == url
+
+
 def test_upload_over_the_size_limit_is_refused(server, tmp_path):
     from gradio_client import handle_file
 
