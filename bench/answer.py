@@ -35,6 +35,22 @@ from qa.answer import BIAS, REFUSE_BELOW, WEIGHTS, grounding  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 KS = (1, 3, 5, 10)
+BUDGETS = (256, 512, 1024, 2048)  # tokens of retrieved text, for the equal-budget comparison
+
+
+def budget_hit(passages: list[str], gold: str, budget: int) -> bool:
+    """Gold text within the first ``budget`` tokens of the passages read in rank order."""
+    from qa.tokens import encoding
+
+    enc, left = encoding(), budget
+    for p in passages:
+        toks = enc.encode(p)
+        if gold in norm(enc.decode(toks[:left])):
+            return True
+        left -= len(toks)
+        if left <= 0:
+            return False
+    return False
 
 
 def norm(s: str) -> str:
@@ -133,6 +149,7 @@ def main() -> None:
     from qa import ask, retrieve
     from qa.embedder import make_embedder
     from qa.settings import Settings
+    from qa.tokens import count as count_tokens
 
     OUT.mkdir(parents=True, exist_ok=True)
     settings = Settings(store=str(OUT / f"rtqa-store{_tag(args.weeks)}"), refuse_below=0.0)
@@ -163,19 +180,23 @@ def main() -> None:
         g = norm(q["gold"])
         first = next((j for j, c in enumerate(cites) if g in norm(c.passage)), None)
         rows.append({"q": q, "first": first, "sig": ans.signals,
-                     "answer_hit": g in norm(ans.text)})
+                     "answer_hit": g in norm(ans.text),
+                     "budget": {b: budget_hit([c.passage for c in cites], g, b)
+                                for b in BUDGETS},
+                     "tokens": [count_tokens(c.passage) for c in cites]})
         if i % 50 == 0:
             print(f"  ours {i}/{len(answerable)}", file=sys.stderr)
 
     # --- recipe ----------------------------------------------------------------------------
-    recipe_first = []
+    recipe_first, recipe_budget, recipe_tokens = [], [], []
     if not args.skip_recipe:
         r = recipe_retriever(emb, 10, args.weeks)
         for q in answerable:
-            nodes = r.retrieve(q["q"])
+            texts = [n.node.get_content() for n in r.retrieve(q["q"])]
             g = norm(q["gold"])
-            recipe_first.append(next((j for j, n in enumerate(nodes)
-                                      if g in norm(n.node.get_content())), None))
+            recipe_first.append(next((j for j, t in enumerate(texts) if g in norm(t)), None))
+            recipe_budget.append({b: budget_hit(texts, g, b) for b in BUDGETS})
+            recipe_tokens += [count_tokens(t) for t in texts]
 
     # --- articles missing: each question again, with its own week taken out --------------
     # (every article any question of that week was given is excluded by filter)
@@ -228,6 +249,30 @@ def main() -> None:
     for k in KS:
         print(f"| hit@{k} | {hit[k]:.3f} | {rhit[k]:.3f} |" if rhit else
               f"| hit@{k} | {hit[k]:.3f} | – |")
+    half = lambda rs, par: [x for x, rr in zip(rs, rows, strict=True)  # noqa: E731
+                            if calib(rr["q"]) == (par == "even")]
+    print("\nBy half (even weeks chose the refusal model and the retrieval defaults; odd "
+          "weeks are held out), ours / recipe:\n")
+    print("| weeks | questions | " + " | ".join(f"hit@{k}" for k in KS) + " |\n|---|---:|"
+          + "---:|" * len(KS))
+    for par in ("even", "odd"):
+        ours_h = half([r["first"] for r in rows], par)
+        rec_h = half(recipe_first, par) if recipe_first else []
+        cells = " | ".join(
+            f"{sum(f is not None and f < k for f in ours_h) / max(1, len(ours_h)):.3f} / "
+            + (f"{sum(f is not None and f < k for f in rec_h) / len(rec_h):.3f}"
+               if rec_h else "–") for k in KS)
+        print(f"| {par} | {len(ours_h)} | {cells} |")
+    print(f"\nEqual text budget (gold text within the first B tokens of the ranked passages; "
+          f"mean passage: ours {statistics.mean(t for r in rows for t in r['tokens']):.0f} "
+          f"tokens" + (f", recipe {statistics.mean(recipe_tokens):.0f}" if recipe_tokens else "")
+          + "):\n")
+    print("| budget (tokens) | ours | llama-index recipe |\n|---:|---:|---:|")
+    for b in BUDGETS:
+        o = sum(r["budget"][b] for r in rows) / n
+        rc = (f"{sum(x[b] for x in recipe_budget) / len(recipe_budget):.3f}"
+              if recipe_budget else "–")
+        print(f"| {b} | {o:.3f} | {rc} |")
     if rhit:
         print(f"\n- hit@1 ratio ours/recipe = {hit[1] / max(rhit[1], 1e-9):.2f} (target ≥ 1.2)")
         print(f"- misses at 5: ours {1 - hit[5]:.3f} vs recipe {1 - rhit[5]:.3f} "
