@@ -4,28 +4,30 @@ Dense search (Chroma, cosine) and lexical search (SQLite FTS5 BM25) each return 
 under the same filters (date range, source, article, ``as_of``); their ranks are fused with
 reciprocal rank fusion, nudged toward recent articles (strongly when the question asks for
 the latest news, mildly by default when it names no dates: news questions are usually about
-the moment they are asked), and diversified so one article cannot fill the list while others also
-match. Time words in the question ("last week", "in March 2022") are read relative to
-``as_of`` by ``qa.timewords`` and become a date filter. No answer composition here.
+the moment they are asked), and diversified so one article cannot fill the list while
+others also match. What restricts a search (dates, sources, time words) is ``qa.filters``.
+No answer composition here.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
 
 from qa.citations import make_citation
 from qa.embedder import make_embedder
+from qa.filters import Filters, chroma_where, post_filter, resolve_filters, ymd
 from qa.settings import Settings
 from qa.store import ChunkRecord, Store
-from qa.timewords import read_time
 from qa.types import Citation
+
+__all__ = ["Engine", "Filters", "chroma_where", "dense_search", "diversify", "fuse",
+           "get_engine", "post_filter", "resolve_filters", "search", "to_citations"]
 
 RRF_K = 60
 OVERSAMPLE = 8  # unfiltered dense candidates per wanted one when dates are post-filtered
@@ -33,59 +35,6 @@ MIN_CANDIDATES = 200
 PER_ARTICLE = 2  # passages one article may hold in the top k while others are available
 RECENT_WEIGHT, RECENT_HALF_LIFE = 1.0, 14.0  # "the latest ...": a first place, halving in 2 weeks
 PRIOR_WEIGHT = 0.5  # no time words: half a first place for an article published on as_of
-
-
-@dataclass
-class Filters:
-    """What restricts a search. Dates are inclusive; ``as_of`` also drops later articles."""
-
-    since: date | None = None
-    until: date | None = None
-    sources: tuple[str, ...] = ()
-    article_ids: tuple[str, ...] = ()
-    exclude_ids: tuple[str, ...] = ()
-    as_of: date | None = None
-    recency: bool = False
-    phrase: str = ""
-    soft: bool = False  # dates came from time words: prefer the range, don't require it
-
-    def describe(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        if self.since:
-            out["since"] = self.since.isoformat()
-        if self.until:
-            out["until"] = self.until.isoformat()
-        if self.sources:
-            out["sources"] = ", ".join(self.sources)
-        if self.as_of:
-            out["as_of"] = self.as_of.isoformat()
-        if self.phrase:
-            out["time_phrase"] = self.phrase
-        return out
-
-
-def _ymd(d: date | None) -> int:
-    return int(d.strftime("%Y%m%d")) if d else 0
-
-
-def chroma_where(f: Filters) -> dict | None:
-    """The Chroma ``where`` clause for filters (None when unfiltered)."""
-    conds: list[dict] = []
-    if f.since:
-        conds.append({"published": {"$gte": _ymd(f.since)}})
-    if f.until:
-        conds += [{"published": {"$gt": 0}}, {"published": {"$lte": _ymd(f.until)}}]
-    if f.as_of:
-        conds.append({"published": {"$lte": _ymd(f.as_of)}})
-    if f.sources:
-        conds.append({"source_key": {"$in": [s.lower() for s in f.sources]}})
-    if f.article_ids:
-        conds.append({"article_id": {"$in": list(f.article_ids)}})
-    if f.exclude_ids:
-        conds.append({"article_id": {"$nin": list(f.exclude_ids)}})
-    if not conds:
-        return None
-    return conds[0] if len(conds) == 1 else {"$and": conds}
 
 
 @dataclass
@@ -120,26 +69,6 @@ def get_engine(settings: Settings) -> Engine:
         return eng
 
 
-def resolve_filters(question: str, since: date | None, until: date | None,
-                    sources: Any, article_ids: Any, as_of: date | None,
-                    exclude_ids: Any = None) -> tuple[str, Filters]:
-    """Apply time words: returns (text to search, filters). Explicit dates win."""
-    hint = read_time(question, as_of or date.today())
-    f = Filters(since=since, until=until, as_of=as_of,
-                sources=tuple([sources] if isinstance(sources, str) else sources or ()),
-                article_ids=tuple([article_ids] if isinstance(article_ids, str)
-                                  else article_ids or ()),
-                exclude_ids=tuple(exclude_ids or ()))
-    text = question
-    if since is None and until is None and (hint.since or hint.until):
-        f.since, f.until, f.phrase, f.soft = hint.since, hint.until, hint.phrase, True
-        if f.since and f.until and f.since == f.until:
-            f.until = f.since + timedelta(days=1)  # a day's news is often published next day
-        text = hint.question or question
-    f.recency = hint.recency
-    return text, f
-
-
 def fuse(lists: list[list[str]], bonus: dict[str, float] | None = None,
          ) -> list[tuple[str, float]]:
     """Reciprocal rank fusion of ranked id lists (+ optional per-id bonus), best first."""
@@ -167,22 +96,6 @@ def diversify(ranked: list[ChunkRecord], k: int,
         if len(picked) >= k:
             return picked
     return picked + spill[: k - len(picked)]
-
-
-def post_filter(f: Filters) -> Callable[[dict], bool] | None:
-    """The date and exclusion filters as a test on chunk metadata, exactly as
-    ``chroma_where`` has them (None when a narrow filter, source or article, is set)."""
-    if f.sources or f.article_ids:
-        return None
-    since, until, as_of = _ymd(f.since), _ymd(f.until), _ymd(f.as_of)
-    excluded = set(f.exclude_ids)
-
-    def keep(meta: dict) -> bool:
-        p = int(meta.get("published", 0) or 0)
-        return not ((since and p < since) or (until and not 0 < p <= until)
-                    or (as_of and p > as_of) or meta.get("article_id") in excluded)
-
-    return keep
 
 
 def dense_search(store: Store, qvec: Any, f: Filters, n: int, want: int) -> list[ChunkRecord]:
@@ -219,8 +132,8 @@ def _candidates(store: Store, qvec: Any, text: str, f: Filters, n: int, want: in
     dense = dense_search(store, qvec, f, n, want)
     timings["dense"] = timings.get("dense", 0.0) + time.perf_counter() - t
     t = time.perf_counter()
-    lex = store.lexical.search(text, n, since=_ymd(f.since), until=_ymd(f.until),
-                               as_of=_ymd(f.as_of), sources=[s.lower() for s in f.sources],
+    lex = store.lexical.search(text, n, since=ymd(f.since), until=ymd(f.until),
+                               as_of=ymd(f.as_of), sources=[s.lower() for s in f.sources],
                                article_ids=list(f.article_ids),
                                exclude_ids=list(f.exclude_ids))
     timings["lexical"] = timings.get("lexical", 0.0) + time.perf_counter() - t
@@ -272,7 +185,7 @@ def _recency_bonus(recs: dict[str, ChunkRecord], f: Filters, weight: float,
                    half_life: float) -> dict[str, float]:
     """An RRF-scale bonus for newer articles: ``weight`` first places for one published on
     ``as_of``, halving every ``half_life`` days before it (undated articles get none)."""
-    ref = _ymd(f.as_of or date.today())
+    ref = ymd(f.as_of or date.today())
     ref_d = date(ref // 10000, ref // 100 % 100, ref % 100)
     out = {}
     for cid, r in recs.items():
