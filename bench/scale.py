@@ -167,7 +167,7 @@ FILTERS = {
 POST_FILTERS = {
     "dense_search, as_of (post-filtered)": Filters(as_of=date(2025, 1, 1)),
     "dense_search, since ~1/6 (post-filtered)": Filters(since=date(2025, 1, 1)),
-    "dense_search, one month (falls back to where)": Filters(since=date(2024, 6, 1),
+    "dense_search, one month (narrow: by chunk ids)": Filters(since=date(2024, 6, 1),
                                                              until=date(2024, 6, 30)),
 }
 QUERY_KINDS = ["dense", *FILTERS, *POST_FILTERS, "lexical", "fused search",

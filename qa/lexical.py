@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, article_id TEXT NOT NULL,
     published INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE INDEX IF NOT EXISTS chunks_published ON chunks(published);
 CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
@@ -153,6 +154,27 @@ class LexicalIndex:
                     "SELECT chunk_id, article_id, published FROM chunks WHERE chunk_id IN "
                     f"({','.join('?' * len(part))})", part))
         return out
+
+    def chunk_ids_dated(self, since: int = 0, until: int = 0, as_of: int = 0,
+                        exclude_ids: Sequence[str] = (), limit: int = 50_000) -> list[str] | None:
+        """Ids of the chunks a date range (and exclusions) lets through, with the same rules
+        as ``search`` (and Chroma's ``where`` in ``qa.filters``); None when over ``limit``."""
+        sql, args = "SELECT chunk_id FROM chunks WHERE 1", []
+        if since:
+            sql += " AND published >= ?"
+            args.append(since)
+        if until:
+            sql += " AND published > 0 AND published <= ?"
+            args.append(until)
+        if as_of:
+            sql += " AND published <= ?"
+            args.append(as_of)
+        if exclude_ids:
+            sql += f" AND article_id NOT IN ({','.join('?' * len(exclude_ids))})"
+            args.extend(exclude_ids)
+        with self._lock:
+            ids = [r[0] for r in self._db.execute(sql + " LIMIT ?", [*args, limit + 1])]
+        return None if len(ids) > limit else ids
 
     def search(
         self,

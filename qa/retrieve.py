@@ -32,6 +32,7 @@ __all__ = ["Engine", "Filters", "chroma_where", "dense_search", "diversify", "fu
 RRF_K = 60
 OVERSAMPLE = 8  # unfiltered dense candidates per wanted one when dates are post-filtered
 MIN_CANDIDATES = 200
+MAX_ID_FILTER = 50_000  # a narrow date range searches its chunks by id up to this many
 PER_ARTICLE = 2  # passages one article may hold in the top k while others are available
 RECENT_WEIGHT, RECENT_HALF_LIFE = 1.0, 14.0  # "the latest ...": a first place, halving in 2 weeks
 PRIOR_WEIGHT = 0.5  # no time words: half a first place for an article published on as_of
@@ -106,8 +107,9 @@ def dense_search(store: Store, qvec: Any, f: Filters, n: int, want: int) -> list
     search with OVERSAMPLE times the candidates instead, reading each candidate's date from
     the lexical index's side table (Chroma's own metadata costs ~0.1 ms per result; a chunk
     the lexical index does not hold yet is read from Chroma). Only when fewer than ``want``
-    survive (a narrow range in a big archive) does ``where`` run. Source and article
-    filters are narrow and always go to Chroma.
+    survive (a narrow range in a big archive) is the search restricted: to the range's
+    chunk ids from the lexical index when it is in step with Chroma, else by ``where``.
+    Source and article filters are narrow and always go to Chroma's ``where``.
     """
     where = chroma_where(f)
     keep = post_filter(f)
@@ -123,6 +125,14 @@ def dense_search(store: Store, qvec: Any, f: Filters, n: int, want: int) -> list
     if len(got) >= want or len(raw) < m:  # enough, or the whole store was searched
         recs = {r.id: r for r in store.get_chunks([cid for cid, _ in got])}
         return [replace(recs[cid], score=s) for cid, s in got if cid in recs]
+    # a narrow range: search only the chunks it holds, listed by the lexical index when
+    # that is in step with Chroma (~50 ms at 500k chunks; Chroma's `where` took 3.7 s)
+    gen = store.generation()
+    if gen and gen == store.lexical.get_meta("generation"):
+        ids = store.lexical.chunk_ids_dated(ymd(f.since), ymd(f.until), ymd(f.as_of),
+                                            f.exclude_ids, MAX_ID_FILTER)
+        if ids is not None:
+            return store.dense(qvec, n, None, ids=ids)
     return store.dense(qvec, n, where)
 
 

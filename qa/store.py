@@ -241,15 +241,20 @@ class Store(LexicalSync):
                 zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
         return sorted(recs, key=lambda r: r.meta.get("idx", 0))
 
-    def dense(self, embedding: Sequence[float], k: int, where: dict | None) -> list[ChunkRecord]:
-        """Nearest chunks by cosine similarity (score = 1 - distance), best first."""
+    def dense(self, embedding: Sequence[float], k: int, where: dict | None,
+              ids: Sequence[str] | None = None) -> list[ChunkRecord]:
+        """Nearest chunks by cosine similarity (score = 1 - distance), best first; only
+        among ``ids`` when given."""
+        if ids is not None and not ids:
+            return []
         with self._guard("searching"):
             n = self.chunks.count()
             if n == 0:
                 return []
             got = self.chunks.query(
                 query_embeddings=[list(map(float, embedding))], n_results=min(k, n),
-                where=where or None, include=["documents", "metadatas", "distances"],
+                where=where or None, ids=list(ids) if ids is not None else None,
+                include=["documents", "metadatas", "distances"],
             )
         return [
             ChunkRecord(i, d, m, 1.0 - float(dist))

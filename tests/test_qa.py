@@ -197,11 +197,26 @@ def test_post_filtered_dense_search_equals_chromas_where(corpus_settings, oversa
 
     behind = copy.copy(store)
     behind.lexical = LexicalIndex(":memory:")
+    ways = []  # how each fallback searched: by chunk ids (lexical in step) or Chroma's where
+    real_dense = type(store).dense
+    monkeypatch.setattr(type(store), "dense", lambda self, v, k, where, ids=None: ways.append(
+        "ids" if ids is not None else "where" if where else "plain") or real_dense(
+        self, v, k, where, ids))
+    used = {"in step": set(), "lagging": set()}
     for f in cases:
         want = [(x.id, round(x.score, 5)) for x in store.dense(qvec, 6, r.chroma_where(f))]
-        for s in (store, behind):
+        for name, s in (("in step", store), ("lagging", behind)):
+            ways.clear()
             got = [(x.id, round(x.score, 5)) for x in r.dense_search(s, qvec, f, 6, 6)]
             assert got == want, f
+            used[name].update(ways)
+    # when too few survive the post-filter, the search is restricted by chunk ids listed
+    # by the lexical index (Chroma's `where` is linear in the archive); a lexical copy
+    # that lags behind Chroma falls back to `where`
+    if oversample == (1, 0):
+        assert used == {"in step": {"ids"}, "lagging": {"where"}}
+    else:
+        assert used == {"in step": set(), "lagging": set()}  # post-filter was enough
 
 
 def test_time_words_never_send_a_date_range_to_chromas_where(corpus_settings, monkeypatch):
