@@ -1,0 +1,86 @@
+"""Retrieval settings side by side on the RealTime QA archive that bench/answer.py built.
+
+    python bench/variants.py --weeks 8 prefer_recent=0 prefer_recent=30 per_article=3
+
+Each argument is one variant: comma-separated ``name=value`` pairs, where ``name`` is
+``prefer_recent`` (the ``NEWSQA_PREFER_RECENT`` setting) or one of the ``qa.retrieve``
+constants ``prior_weight``, ``per_article``, ``rrf_k``. Every variant answers the same
+answerable questions with ``retrieve(k=10, as_of=question date)``; hit@k is reported over
+all of them and by half: choose on the even weeks, read the odd weeks as held out. The
+store must exist (``python bench/answer.py --weeks N`` builds it). Retrieval only: no
+answers, no recipe. For choosing defaults, not for the headline numbers (bench/answer.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.answer import KS, OUT, _tag, load_questions, norm  # noqa: E402
+from bench.common import machine  # noqa: E402
+
+CONSTANTS = {"prior_weight": "PRIOR_WEIGHT", "per_article": "PER_ARTICLE", "rrf_k": "RRF_K"}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("variants", nargs="+", help="e.g. prefer_recent=0,per_article=3")
+    ap.add_argument("--weeks", type=int, default=0, help="the archive of the first N weeks")
+    args = ap.parse_args()
+
+    from qa import retrieve
+    from qa.settings import Settings
+
+    r = sys.modules["qa.retrieve"]  # the module (the package exports the function)
+    base = Settings(store=str(OUT / f"rtqa-store{_tag(args.weeks)}"))
+    if not r.get_engine(base).open().count():
+        sys.exit(f"no archive in {base.store}: run python bench/answer.py first")
+    qs = [q for q in load_questions(args.weeks or None) if q["answerable"]]
+    weeks = sorted({q["week"] for q in qs})
+    even = {w for i, w in enumerate(weeks) if i % 2 == 0}
+    defaults = {c: getattr(r, c) for c in CONSTANTS.values()}
+
+    print(f"\n### Retrieval variants — `python bench/variants.py"
+          f"{f' --weeks {args.weeks}' if args.weeks else ''} {' '.join(args.variants)}`\n")
+    print(f"{len(qs)} answerable questions ({sum(q['week'] in even for q in qs)} in even "
+          f"weeks). Machine: {machine()}. Cells: all / even weeks / odd weeks.\n")
+    print("| variant | " + " | ".join(f"hit@{k}" for k in KS) + " | s |\n|---|"
+          + "---:|" * (len(KS) + 1))
+    for spec in args.variants:
+        kv = dict(x.split("=", 1) for x in spec.split(",") if x)
+        for c, v in defaults.items():
+            setattr(r, c, v)
+        settings = base
+        for k, v in kv.items():
+            if k == "prefer_recent":
+                settings = base.with_(prefer_recent=float(v))
+            elif k in CONSTANTS:
+                setattr(r, CONSTANTS[k], type(defaults[CONSTANTS[k]])(v))
+            else:
+                sys.exit(f"unknown setting {k!r}: use prefer_recent or {', '.join(CONSTANTS)}")
+        r.diversify.__defaults__ = (r.PER_ARTICLE,)  # bound when the function was defined
+        t, firsts = time.perf_counter(), []
+        for q in qs:
+            g = norm(q["gold"])
+            cites = retrieve(q["q"], k=10, as_of=q["date"], settings=settings)
+            firsts.append((q["week"] in even,
+                           next((j for j, c in enumerate(cites) if g in norm(c.passage)), None)))
+
+        cells = " | ".join(" / ".join(f"{hit(firsts, k, part):.3f}" for part in (None, True, False))
+                           for k in KS)
+        print(f"| {spec} | {cells} | {time.perf_counter() - t:.0f} |", flush=True)
+
+
+def hit(firsts: list[tuple[bool, int | None]], k: int, part: bool | None) -> float:
+    """Share of questions with the gold text in the top ``k`` (None: all; True: even weeks)."""
+    xs = [f for even, f in firsts if part is None or even == part]
+    return sum(f is not None and f < k for f in xs) / max(1, len(xs))
+
+
+if __name__ == "__main__":
+    main()
