@@ -40,8 +40,9 @@ def main() -> None:
     base = Settings(store=str(OUT / f"rtqa-store{_tag(args.weeks)}"))
     if not r.get_engine(base).open().count():
         sys.exit(f"no archive in {base.store}: run python bench/answer.py first")
-    qs = [q for q in load_questions(args.weeks or None) if q["answerable"]]
-    weeks = sorted({q["week"] for q in qs})
+    every = load_questions(args.weeks or None)
+    weeks = sorted({q["week"] for q in every})  # as bench/answer.py splits them
+    qs = [q for q in every if q["answerable"]]
     even = {w for i, w in enumerate(weeks) if i % 2 == 0}
     defaults = {c: getattr(r, c) for c in CONSTANTS.values()}
 
