@@ -51,6 +51,29 @@ def query_terms(text: str) -> list[str]:
     return list(seen)
 
 
+def _conditions(col: str, since: int, until: int, as_of: int, sources: Sequence[str],
+                article_ids: Sequence[str], exclude_ids: Sequence[str],
+                ) -> tuple[str, list[object]]:
+    """The filters as `` AND ...`` SQL on the chunks table (columns prefixed ``col``): the
+    same date rules as Chroma's ``where`` in ``qa.filters``."""
+    sql, args = "", []
+    if since:
+        sql += f" AND {col}published >= ?"
+        args.append(since)
+    if until:
+        sql += f" AND {col}published > 0 AND {col}published <= ?"
+        args.append(until)
+    if as_of:
+        sql += f" AND {col}published <= ?"
+        args.append(as_of)
+    for name, values, op in (("source", sources, "IN"), ("article_id", article_ids, "IN"),
+                             ("article_id", exclude_ids, "NOT IN")):
+        if values:
+            sql += f" AND {col}{name} {op} ({','.join('?' * len(values))})"
+            args.extend(values)
+    return sql, args
+
+
 class LexicalIndex:
     """BM25 over chunk texts in one SQLite file. Thread-safe (one connection, one lock)."""
 
@@ -159,19 +182,8 @@ class LexicalIndex:
                         exclude_ids: Sequence[str] = (), limit: int = 50_000) -> list[str] | None:
         """Ids of the chunks a date range (and exclusions) lets through, with the same rules
         as ``search`` (and Chroma's ``where`` in ``qa.filters``); None when over ``limit``."""
-        sql, args = "SELECT chunk_id FROM chunks WHERE 1", []
-        if since:
-            sql += " AND published >= ?"
-            args.append(since)
-        if until:
-            sql += " AND published > 0 AND published <= ?"
-            args.append(until)
-        if as_of:
-            sql += " AND published <= ?"
-            args.append(as_of)
-        if exclude_ids:
-            sql += f" AND article_id NOT IN ({','.join('?' * len(exclude_ids))})"
-            args.extend(exclude_ids)
+        cond, args = _conditions("", since, until, as_of, (), (), exclude_ids)
+        sql = "SELECT chunk_id FROM chunks WHERE 1" + cond
         with self._lock:
             ids = [r[0] for r in self._db.execute(sql + " LIMIT ?", [*args, limit + 1])]
         return None if len(ids) > limit else ids
@@ -197,30 +209,10 @@ class LexicalIndex:
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        sql = (
-            "SELECT c.chunk_id, -bm25(fts) AS s FROM fts JOIN chunks c ON c.rowid = fts.rowid "
-            "WHERE fts MATCH ?"
-        )
-        args: list[object] = [match]
-        if since:
-            sql += " AND c.published >= ?"
-            args.append(since)
-        if until:
-            sql += " AND c.published > 0 AND c.published <= ?"
-            args.append(until)
-        if as_of:
-            sql += " AND c.published <= ?"
-            args.append(as_of)
-        if sources:
-            sql += f" AND c.source IN ({','.join('?' * len(sources))})"
-            args.extend(sources)
-        if article_ids:
-            sql += f" AND c.article_id IN ({','.join('?' * len(article_ids))})"
-            args.extend(article_ids)
-        if exclude_ids:
-            sql += f" AND c.article_id NOT IN ({','.join('?' * len(exclude_ids))})"
-            args.extend(exclude_ids)
-        sql += " ORDER BY bm25(fts) LIMIT ?"
-        args.append(int(k))
+        cond, args = _conditions("c.", since, until, as_of, sources or (), article_ids or (),
+                                 exclude_ids or ())
+        sql = ("SELECT c.chunk_id, -bm25(fts) AS s FROM fts JOIN chunks c ON c.rowid = fts.rowid "
+               f"WHERE fts MATCH ?{cond} ORDER BY bm25(fts) LIMIT ?")
+        args = [match, *args, int(k)]
         with self._lock:
             return [(r[0], float(r[1])) for r in self._db.execute(sql, args)]
