@@ -144,9 +144,10 @@ class Store(LexicalSync):
         self._chunks = self._ledger = None
         if client is None or self.settings.chroma_url:
             return
+        key = self._client_key()
         with _CLIENTS_LOCK:
-            if _CLIENTS.get(self._client_key()) is client:
-                del _CLIENTS[self._client_key()]
+            if _CLIENTS.get(key) is client:
+                del _CLIENTS[key]
         try:
             client.close()
         except Exception:  # already closed or never started: nothing left to release
@@ -245,17 +246,9 @@ class Store(LexicalSync):
               ids: Sequence[str] | None = None) -> list[ChunkRecord]:
         """Nearest chunks by cosine similarity (score = 1 - distance), best first; only
         among ``ids`` when given."""
-        if ids is not None and not ids:
+        got = self._nearest(embedding, k, ["documents", "metadatas", "distances"], where, ids)
+        if got is None:
             return []
-        with self._guard("searching"):
-            n = self.chunks.count()
-            if n == 0:
-                return []
-            got = self.chunks.query(
-                query_embeddings=[list(map(float, embedding))], n_results=min(k, n),
-                where=where or None, ids=list(ids) if ids is not None else None,
-                include=["documents", "metadatas", "distances"],
-            )
         return [
             ChunkRecord(i, d, m, 1.0 - float(dist))
             for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
@@ -265,14 +258,26 @@ class Store(LexicalSync):
     def dense_ids(self, embedding: Sequence[float], k: int) -> list[tuple[str, float]]:
         """Nearest chunk ids with cosine similarity, best first, no filter: the cheap form of
         ``dense`` (reading metadata costs ~0.1 ms per result, the ids alone almost nothing)."""
+        got = self._nearest(embedding, k, ["distances"])
+        if got is None:
+            return []
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0],
+                                                    strict=True)]
+
+    def _nearest(self, embedding: Sequence[float], k: int, include: list[str],
+                 where: dict | None = None, ids: Sequence[str] | None = None) -> Any:
+        """Chroma's query result for the ``k`` nearest chunks, or None when there are none
+        to search (an empty store, or an empty ``ids`` restriction)."""
+        if ids is not None and not ids:
+            return None
         with self._guard("searching"):
             n = self.chunks.count()
             if n == 0:
-                return []
-            got = self.chunks.query(query_embeddings=[list(map(float, embedding))],
-                                    n_results=min(k, n), include=["distances"])
-        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0],
-                                                    strict=True)]
+                return None
+            return self.chunks.query(
+                query_embeddings=[list(map(float, embedding))], n_results=min(k, n),
+                where=where or None, ids=list(ids) if ids is not None else None,
+                include=include)
 
     # ---- writes (used by ingest.pipeline) ----------------------------------------------
     def begin(self, records: Sequence[tuple[str, dict]]) -> None:
