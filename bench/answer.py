@@ -38,19 +38,29 @@ KS = (1, 3, 5, 10)
 BUDGETS = (256, 512, 1024, 2048)  # tokens of retrieved text, for the equal-budget comparison
 
 
-def budget_hit(passages: list[str], gold: str, budget: int) -> bool:
-    """Gold text within the first ``budget`` tokens of the passages read in rank order."""
+def budget_hits(passages: list[str], gold: str) -> tuple[dict[int, bool], list[int]]:
+    """For each of BUDGETS, whether the gold text lies within the first that many tokens of
+    the passages read in rank order; and each passage's token count."""
     from qa.tokens import encoding
 
-    enc, left = encoding(), budget
-    for p in passages:
-        toks = enc.encode(p)
-        if gold in norm(enc.decode(toks[:left])):
-            return True
-        left -= len(toks)
-        if left <= 0:
-            return False
-    return False
+    enc = encoding()
+    toks = [enc.encode(p) for p in passages]
+    hits = {}
+    for budget in BUDGETS:
+        left, hits[budget] = budget, False
+        for t in toks:
+            if left <= 0:
+                break
+            if gold in norm(enc.decode(t[:left])):
+                hits[budget] = True
+                break
+            left -= len(t)
+    return hits, [len(t) for t in toks]
+
+
+def hit_rate(firsts: list[int | None], k: int) -> float:
+    """Share of questions whose gold text is in the top ``k`` (``firsts``: its first rank)."""
+    return sum(f is not None and f < k for f in firsts) / max(1, len(firsts))
 
 
 def norm(s: str) -> str:
@@ -149,7 +159,6 @@ def main() -> None:
     from qa import ask, retrieve
     from qa.embedder import make_embedder
     from qa.settings import Settings
-    from qa.tokens import count as count_tokens
 
     OUT.mkdir(parents=True, exist_ok=True)
     settings = Settings(store=str(OUT / f"rtqa-store{_tag(args.weeks)}"), refuse_below=0.0)
@@ -179,11 +188,9 @@ def main() -> None:
         ask_lat.append(time.perf_counter() - t)
         g = norm(q["gold"])
         first = next((j for j, c in enumerate(cites) if g in norm(c.passage)), None)
+        budget, tokens = budget_hits([c.passage for c in cites], g)
         rows.append({"q": q, "first": first, "sig": ans.signals,
-                     "answer_hit": g in norm(ans.text),
-                     "budget": {b: budget_hit([c.passage for c in cites], g, b)
-                                for b in BUDGETS},
-                     "tokens": [count_tokens(c.passage) for c in cites]})
+                     "answer_hit": g in norm(ans.text), "budget": budget, "tokens": tokens})
         if i % 50 == 0:
             print(f"  ours {i}/{len(answerable)}", file=sys.stderr)
 
@@ -195,8 +202,9 @@ def main() -> None:
             texts = [n.node.get_content() for n in r.retrieve(q["q"])]
             g = norm(q["gold"])
             recipe_first.append(next((j for j, t in enumerate(texts) if g in norm(t)), None))
-            recipe_budget.append({b: budget_hit(texts, g, b) for b in BUDGETS})
-            recipe_tokens += [count_tokens(t) for t in texts]
+            budget, tokens = budget_hits(texts, g)
+            recipe_budget.append(budget)
+            recipe_tokens += tokens
 
     # --- articles missing: each question again, with its own week taken out --------------
     # (every article any question of that week was given is excluded by filter)
@@ -242,9 +250,8 @@ def main() -> None:
     llm_stats = run_llm(args, answerable, settings) if args.llm_sample else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     n = len(rows)
-    hit = {k: sum(r["first"] is not None and r["first"] < k for r in rows) / n for k in KS}
-    rhit = ({k: sum(f is not None and f < k for f in recipe_first) / n for k in KS}
-            if recipe_first else None)
+    hit = {k: hit_rate([r["first"] for r in rows], k) for k in KS}
+    rhit = {k: hit_rate(recipe_first, k) for k in KS} if recipe_first else None
     cmd = "python bench/answer.py" + "".join(
         f" --{k.replace('_', '-')} {v}" for k, v in (("questions", args.questions),
                                                      ("weeks", args.weeks),
@@ -267,10 +274,8 @@ def main() -> None:
     for par in ("even", "odd"):
         ours_h = half([r["first"] for r in rows], par)
         rec_h = half(recipe_first, par) if recipe_first else []
-        cells = " | ".join(
-            f"{sum(f is not None and f < k for f in ours_h) / max(1, len(ours_h)):.3f} / "
-            + (f"{sum(f is not None and f < k for f in rec_h) / len(rec_h):.3f}"
-               if rec_h else "–") for k in KS)
+        cells = " | ".join(f"{hit_rate(ours_h, k):.3f} / "
+                           + (f"{hit_rate(rec_h, k):.3f}" if rec_h else "–") for k in KS)
         print(f"| {par} | {len(ours_h)} | {cells} |")
     print(f"\nEqual text budget (gold text within the first B tokens of the ranked passages; "
           f"mean passage: ours {statistics.mean(t for r in rows for t in r['tokens']):.0f} "

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.answer import KS, OUT, _tag, load_questions, norm  # noqa: E402
+from bench.answer import KS, OUT, _tag, hit_rate, load_questions, norm  # noqa: E402
 from bench.common import machine  # noqa: E402
 
 CONSTANTS = {"prior_weight": "PRIOR_WEIGHT", "per_article": "PER_ARTICLE", "rrf_k": "RRF_K"}
@@ -72,15 +72,10 @@ def main() -> None:
             firsts.append((q["week"] in even,
                            next((j for j, c in enumerate(cites) if g in norm(c.passage)), None)))
 
-        cells = " | ".join(" / ".join(f"{hit(firsts, k, part):.3f}" for part in (None, True, False))
-                           for k in KS)
+        parts = [[f for _, f in firsts], [f for e, f in firsts if e],
+                 [f for e, f in firsts if not e]]  # all, even weeks, odd weeks
+        cells = " | ".join(" / ".join(f"{hit_rate(p, k):.3f}" for p in parts) for k in KS)
         print(f"| {spec} | {cells} | {time.perf_counter() - t:.0f} |", flush=True)
-
-
-def hit(firsts: list[tuple[bool, int | None]], k: int, part: bool | None) -> float:
-    """Share of questions with the gold text in the top ``k`` (None: all; True: even weeks)."""
-    xs = [f for even, f in firsts if part is None or even == part]
-    return sum(f is not None and f < k for f in xs) / max(1, len(xs))
 
 
 if __name__ == "__main__":

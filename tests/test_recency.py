@@ -69,4 +69,3 @@ def test_dates_in_the_question_or_filters_replace_the_preference(cup_settings: S
 def test_settings_read_prefer_recent_from_the_environment() -> None:
     assert Settings.from_env({}).prefer_recent == 30.0
     assert Settings.from_env({"NEWSQA_PREFER_RECENT": "0"}).prefer_recent == 0.0
-
