@@ -12,12 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from qa.answer import REFUSE_BELOW, extractive
 from qa.citations import check_answer
 from qa.errors import QAError
+from qa.filters import DateLike
 from qa.retrieve import get_engine, resolve_filters, search, to_citations
 from qa.rewrite import standalone
 from qa.settings import Settings
@@ -40,8 +40,8 @@ def _llm(settings: Settings, llm: Any) -> Any:
     return make_llm(settings)
 
 
-def retrieve(question: str, k: int = 10, since: date | None = None, until: date | None = None,
-             sources: Sequence[str] | str | None = None, as_of: date | None = None, *,
+def retrieve(question: str, k: int = 10, since: DateLike = None, until: DateLike = None,
+             sources: Sequence[str] | str | None = None, as_of: DateLike = None, *,
              article_ids: Sequence[str] | None = None,
              exclude_ids: Sequence[str] | None = None,
              settings: Settings | None = None) -> list[Citation]:
@@ -55,8 +55,8 @@ def retrieve(question: str, k: int = 10, since: date | None = None, until: date 
 
 
 def ask(question: str, history: Sequence[Any] | None = None, k: int | None = None,
-        since: date | None = None, until: date | None = None,
-        sources: Sequence[str] | str | None = None, as_of: date | None = None, *,
+        since: DateLike = None, until: DateLike = None,
+        sources: Sequence[str] | str | None = None, as_of: DateLike = None, *,
         article_ids: Sequence[str] | None = None, exclude_ids: Sequence[str] | None = None,
         settings: Settings | None = None, llm: Any = None) -> Answer:
     """Answer ``question`` from the stored articles, with checked citations."""
@@ -71,8 +71,8 @@ def ask(question: str, history: Sequence[Any] | None = None, k: int | None = Non
 
 
 def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | None = None,
-               since: date | None = None, until: date | None = None,
-               sources: Sequence[str] | str | None = None, as_of: date | None = None, *,
+               since: DateLike = None, until: DateLike = None,
+               sources: Sequence[str] | str | None = None, as_of: DateLike = None, *,
                article_ids: Sequence[str] | None = None,
                exclude_ids: Sequence[str] | None = None, settings: Settings | None = None,
                llm: Any = None) -> Iterator[str | Answer]:

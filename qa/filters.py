@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from qa.errors import QAError
 from qa.timewords import read_time
+
+DateLike = date | str | None  # a date, or an ISO string like 2024-05-31 (scripts read these)
 
 
 @dataclass
@@ -42,6 +45,21 @@ class Filters:
         return out
 
 
+def as_date(value: DateLike, name: str) -> date | None:
+    """A date argument as a ``date``: ISO strings are read, datetimes lose their time."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise QAError(f"{name}={value!r} is not a date: give a date or a string like "
+                      "YYYY-MM-DD (2024-05-31)") from None
+
+
 def ymd(d: date | None) -> int:
     """A date as the yyyymmdd integer the store keeps (0 for none)."""
     return int(d.strftime("%Y%m%d")) if d else 0
@@ -67,10 +85,12 @@ def chroma_where(f: Filters) -> dict | None:
     return conds[0] if len(conds) == 1 else {"$and": conds}
 
 
-def resolve_filters(question: str, since: date | None, until: date | None,
-                    sources: Any, article_ids: Any, as_of: date | None,
+def resolve_filters(question: str, since: DateLike, until: DateLike,
+                    sources: Any, article_ids: Any, as_of: DateLike,
                     exclude_ids: Any = None) -> tuple[str, Filters]:
     """Apply time words: returns (text to search, filters). Explicit dates win."""
+    since, until = as_date(since, "since"), as_date(until, "until")
+    as_of = as_date(as_of, "as_of")
     hint = read_time(question, as_of or date.today())
     f = Filters(since=since, until=until, as_of=as_of,
                 sources=tuple([sources] if isinstance(sources, str) else sources or ()),

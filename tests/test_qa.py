@@ -91,6 +91,17 @@ def test_time_words_are_read_relative_to_as_of(corpus_settings):
                           for c in before)
 
 
+def test_scripts_may_pass_dates_as_iso_strings(corpus_settings):
+    # a script reading dates from a CSV or JSON passes strings; they mean the same dates
+    as_date = retrieve("Harbor Bridge", k=10, since=date(2025, 5, 1), as_of=date(2025, 5, 25),
+                       settings=corpus_settings)
+    as_text = retrieve("Harbor Bridge", k=10, since="2025-05-01", as_of="2025-05-25",
+                       settings=corpus_settings)
+    assert as_text and [c.chunk_id for c in as_text] == [c.chunk_id for c in as_date]
+    with pytest.raises(QAError, match="since.*YYYY-MM-DD"):
+        ask("Harbor Bridge", since="May 2025", settings=corpus_settings)
+
+
 def test_follow_up_uses_the_conversation(corpus_settings):
     first = "Who won Valdora's presidential election?"
     ans1 = ask(first, settings=corpus_settings, as_of=AS_OF)
