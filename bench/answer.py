@@ -352,7 +352,8 @@ def run_llm(args, answerable: list[dict], settings) -> dict | None:
         print(f"no GGUF at {path}: run python scripts/fetch_test_model.py", file=sys.stderr)
         return None
     s = settings.with_(llm=f"gguf:{path}", refuse_below=-1.0)
-    sample = answerable[: args.llm_sample]
+    step = max(1, len(answerable) // max(1, args.llm_sample))  # spread over all the weeks
+    sample = answerable[::step][: args.llm_sample]
     hits = refused = fallback = dropped = sentences = 0
     lat = []
     for q in sample:
