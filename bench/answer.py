@@ -34,6 +34,7 @@ from bench.common import ROOT, RTQA, flatten_articles, gcs_files, machine  # noq
 from qa.answer import BIAS, REFUSE_BELOW, WEIGHTS, grounding  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
+FIT_CAP = 0.08  # the fit refuses at most this share of answerable questions: a margin under 10 %
 KS = (1, 3, 5, 10)
 BUDGETS = (256, 512, 1024, 2048)  # tokens of retrieved text, for the equal-budget comparison
 
@@ -229,10 +230,15 @@ def main() -> None:
 
     # --- calibration: even weeks calibrate, odd weeks report -------------------------------
     wk_index = {w: i for i, w in enumerate(weeks)}
+    # the signals, for trying refusal models without asking again (bench/refusal.py)
+    (OUT / f"refusal-signals{_tag(args.weeks)}.json").write_text(json.dumps({
+        "answerable": [{"week": wk_index[r["q"]["week"]], "sig": r["sig"]} for r in rows],
+        "missing": [{"week": wk_index[q["week"]], "held": held[q["id"]], "sig": g}
+                    for q, g in missing_g]}))
     calib = lambda q: wk_index[q["week"]] % 2 == 0  # noqa: E731
     fit_w, fit_b, fit_t = fit_refusal([r["sig"] for r in rows if calib(r["q"])],
                                       [g for q, g in missing_g
-                                       if calib(q) and not held[q["id"]]])
+                                       if calib(q) and not held[q["id"]]], cap=FIT_CAP)
     shipped = (dict(WEIGHTS), BIAS, REFUSE_BELOW)
     fitted = (fit_w, fit_b, fit_t)
 
@@ -317,13 +323,14 @@ def main() -> None:
     print(f"- peak RSS of the benchmark process: {peak} MiB")
 
 
-def fit_refusal(answerable: list[dict], missing: list[dict]) -> tuple[dict, float, float]:
+def fit_refusal(answerable: list[dict], missing: list[dict], keys: list[str] | None = None,
+                cap: float = 0.10) -> tuple[dict, float, float]:
     """Logistic regression (answerable = 1, articles missing = 0) on the signals, then the
     threshold on its probability that maximises (refused when missing) - (refused when answerable)
-    while refusing at most 10 % of answerable questions."""
+    while refusing at most ``cap`` of answerable questions."""
     import numpy as np
 
-    keys = list(WEIGHTS)
+    keys = list(WEIGHTS) if keys is None else keys
     x = np.array([[s.get(k, 0.0) for k in keys] for s in answerable + missing])
     y = np.array([1.0] * len(answerable) + [0.0] * len(missing))
     sw = np.where(y == 1, 0.5 / max(1, len(answerable)), 0.5 / max(1, len(missing)))
@@ -337,7 +344,7 @@ def fit_refusal(answerable: list[dict], missing: list[dict]) -> tuple[dict, floa
     best, best_t = -1.0, 0.0
     for t in sorted(set(scores_a.tolist() + scores_m.tolist())):
         ra, rm = (scores_a < t).mean(), (scores_m < t).mean()
-        if ra <= 0.10 and rm - ra > best:
+        if ra <= cap and rm - ra > best:
             best, best_t = rm - ra, t
     threshold = 1 / (1 + math.exp(-best_t))  # as a probability, like qa.answer.grounding
     return {k: float(v) for k, v in zip(keys, w, strict=True)}, float(b), threshold

@@ -96,7 +96,8 @@ def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | Non
     passages = to_citations(recs)
     threshold = settings.refuse_below if settings.refuse_below >= 0 else REFUSE_BELOW
     t = time.perf_counter()
-    body, _, refused, sig = extractive(text, passages, qvec, engine.embedder, threshold)
+    window = (f.since, f.until) if f.soft else None  # dates the question's time words name
+    body, _, refused, sig = extractive(text, passages, qvec, engine.embedder, threshold, window)
     timings["extract"] = time.perf_counter() - t
     base = Answer(question=question, text="", citations=(), refused=True, query=query,
                   related=tuple(passages[:3]), mode="extractive", filters=f.describe())

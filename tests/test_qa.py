@@ -91,6 +91,22 @@ def test_time_words_are_read_relative_to_as_of(corpus_settings):
                           for c in before)
 
 
+def test_time_words_with_no_article_from_then_lower_grounding_and_refuse(corpus_settings):
+    # the bridge reopened in May 2025; asked in February 2026, "this week" names a week no
+    # article is from, and the May story alone is not enough to answer about that week
+    q = "What happened with the Harbor Bridge this week?"
+    then = ask(q, settings=corpus_settings, as_of=date(2025, 5, 25))
+    later = ask(q, settings=corpus_settings, as_of=date(2026, 2, 1))
+    assert not then.refused and then.signals["off_window"] == 0.0
+    assert later.signals["off_window"] == 1.0 and later.grounding < then.grounding
+    assert later.refused and later.citations == ()
+    assert "2026-01-26" in later.text and later.related
+    # without the time words the same question, asked on the same day, is answered
+    plain = ask("What happened with the Harbor Bridge?", settings=corpus_settings,
+                as_of=date(2026, 2, 1))
+    assert not plain.refused and plain.signals["off_window"] == 0.0
+
+
 def test_scripts_may_pass_dates_as_iso_strings(corpus_settings):
     # a script reading dates from a CSV or JSON passes strings; they mean the same dates
     as_date = retrieve("Harbor Bridge", k=10, since=date(2025, 5, 1), as_of=date(2025, 5, 25),

@@ -1,0 +1,69 @@
+"""Try refusal models on the signals `bench/answer.py` saved, without asking again.
+
+    python bench/refusal.py [--weeks N] [--cap 0.10] dense,lexical,passage,coverage ...
+
+Each argument is a set of signals (comma-separated). For each, a logistic model is fitted on
+the even weeks (answerable questions vs questions asked with their week's articles taken out,
+leaving out those whose gold text other weeks still hold), its threshold chosen to refuse at
+most ``--cap`` of the even weeks' answerable questions, and the refusal rates are reported on
+the odd weeks, which the fit never saw. "shipped" is the model in qa/answer.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.answer import OUT, _tag, fit_refusal  # noqa: E402
+from bench.common import machine  # noqa: E402
+from qa.answer import BIAS, REFUSE_BELOW, WEIGHTS, grounding  # noqa: E402
+
+
+def rates(model: tuple, answerable: list[dict], missing: list[dict]) -> tuple[float, ...]:
+    """Refused: answerable; articles missing; missing and not held elsewhere."""
+    w, b, t = model
+    refused = lambda xs: sum(grounding(x["sig"], w, b) < t for x in xs) / max(1, len(xs))  # noqa: E731
+    return (refused(answerable), refused(missing),
+            refused([m for m in missing if not m["held"]]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("sets", nargs="*", default=[",".join(WEIGHTS)])
+    ap.add_argument("--weeks", type=int, default=0)
+    ap.add_argument("--cap", type=float, default=0.10,
+                    help="most of the even weeks' answerable questions a fit may refuse")
+    args = ap.parse_args()
+    data = json.loads((OUT / f"refusal-signals{_tag(args.weeks)}.json").read_text())
+    even = lambda r: r["week"] % 2 == 0  # noqa: E731
+    a_fit = [r for r in data["answerable"] if even(r)]
+    m_fit = [r for r in data["missing"] if even(r) and not r["held"]]
+    a_odd = [r for r in data["answerable"] if not even(r)]
+    m_odd = [r for r in data["missing"] if not even(r)]
+    print(f"`python bench/refusal.py{f' --weeks {args.weeks}' if args.weeks else ''} "
+          f"--cap {args.cap} {' '.join(args.sets)}`\n")
+    print(f"Fitted on {len(a_fit)} answerable / {len(m_fit)} missing (even weeks); odd weeks: "
+          f"{len(a_odd)} answerable, {len(m_odd)} missing. Machine: {machine()}.\n")
+    print("| model | weights | threshold | refused: answerable | missing | missing, not held |")
+    print("|---|---|---:|---:|---:|---:|")
+    models = [("shipped", (dict(WEIGHTS), BIAS, REFUSE_BELOW))]
+    for spec in args.sets:
+        keys = spec.split(",")
+        w, b, t = fit_refusal([{k: r["sig"].get(k, 0.0) for k in keys} for r in a_fit],
+                              [{k: r["sig"].get(k, 0.0) for k in keys} for r in m_fit],
+                              keys=keys, cap=args.cap)
+        models.append((spec, (w, b, t)))
+    for name, model in models:
+        ra, rm, rc = rates(model, a_odd, m_odd)
+        ws = ", ".join(f"{k} {v:+.3f}" for k, v in model[0].items() if v)
+        ws += f"; bias {model[1]:+.3f}"
+        print(f"| {name} | {ws} | {model[2]:.3f} | {ra:.1%} | {rm:.1%} | {rc:.1%} |")
+
+
+if __name__ == "__main__":
+    main()
