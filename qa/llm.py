@@ -221,7 +221,8 @@ def _gguf(s: Settings, path: str) -> _IndexChat:
 
     check_gguf(path)  # a clear message before the import question
     _need("xllamacpp", f"gguf:{path}")
-    llm = GGUFLLM(model_path=path, temperature=TEMPERATURE, timeout=s.llm_timeout)
+    llm = GGUFLLM(model_path=path, temperature=TEMPERATURE, timeout=s.llm_timeout,
+                  threads=s.llm_threads)
     name = f"gguf:{os.path.basename(path)}"
     return _IndexChat(name, lambda _n: llm, lambda e: f"the local model {name} failed: {e}")
 
@@ -250,6 +251,7 @@ def make_llm(settings: Settings) -> ChatLLM | None:
         settings.llm_base_url,
         settings.llm_api_key,
         repr(settings.llm_timeout),
+        str(settings.llm_threads),
     )
     with _cache_lock:
         if key not in _cache:

@@ -39,7 +39,7 @@ from pydantic import Field, PrivateAttr
 from qa.errors import LLMError
 
 N_CTX = 4096  # tokens of context: enough for k passages of ~200 tokens, a question and history
-_servers: dict[tuple[str, int], Any] = {}
+_servers: dict[tuple[str, int, int], Any] = {}
 _load_lock = threading.Lock()
 _DONE = object()
 
@@ -62,10 +62,18 @@ def check_gguf(path: str) -> str:
     return full
 
 
-def load_server(path: str, n_ctx: int = N_CTX) -> Any:
-    """The process-wide ``xllamacpp.Server`` for this GGUF file, loaded on first use."""
+def default_threads() -> int:
+    """Half the cores (at least one): llama.cpp spins its threads, and the app, the embedder
+    and other users need the rest. On 2 cores, 2 threads answer about twice as fast."""
+    return max(1, min(8, (os.cpu_count() or 2) // 2))
+
+
+def load_server(path: str, n_ctx: int = N_CTX, threads: int = 0) -> Any:
+    """The process-wide ``xllamacpp.Server`` for this GGUF file, loaded on first use
+    (``threads`` 0 = ``default_threads()``)."""
     full = check_gguf(path)
-    key = (full, n_ctx)
+    threads = threads if threads > 0 else default_threads()
+    key = (full, n_ctx, threads)
     with _load_lock:
         if key in _servers:
             return _servers[key]
@@ -79,7 +87,6 @@ def load_server(path: str, n_ctx: int = N_CTX) -> Any:
         params.model.path = full
         params.n_ctx = n_ctx
         params.n_parallel = 1
-        threads = max(1, min(8, (os.cpu_count() or 2) // 2))  # leave room: llama.cpp spins
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         params.verbosity = 0  # llama.cpp logs to stderr at every request otherwise
@@ -119,11 +126,12 @@ class GGUFLLM(CustomLLM):
     max_tokens: int = Field(default=400, description="Default answer length cap in tokens.")
     temperature: float = Field(default=0.0)
     timeout: float = Field(default=120.0, description="Seconds a stream may stall.")
+    threads: int = Field(default=0, description="CPU threads; 0 = half the cores.")
     _server: Any = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._server = load_server(self.model_path, self.n_ctx)
+        self._server = load_server(self.model_path, self.n_ctx, self.threads)
 
     @classmethod
     def class_name(cls) -> str:

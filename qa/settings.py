@@ -40,6 +40,7 @@ class Settings:
     llm_base_url: str = ""
     llm_api_key: str = ""
     llm_timeout: float = 120.0
+    llm_threads: int = 0  # in-process GGUF: CPU threads; 0 = half the cores (room for the app)
     k: int = 6  # passages given to the answerer
     prefer_recent: float = 30.0  # days: half-life of the default preference for newer
     #                              articles when a question names no dates; 0 = off

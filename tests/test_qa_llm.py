@@ -48,6 +48,20 @@ def test_ask_with_the_model_in_process(corpus_settings, gguf):  # noqa: F811
     _assert_grounded(ans, s)
 
 
+def test_in_process_model_uses_the_threads_asked_for(corpus_settings, gguf):  # noqa: F811
+    from qa import llm_gguf
+    from qa.errors import ConfigError
+    from qa.settings import Settings
+
+    threads = Settings.from_env({"NEWSQA_LLM_THREADS": "2"}).llm_threads
+    assert threads == 2
+    s = corpus_settings.with_(llm=f"gguf:{gguf}", k=2, llm_threads=threads)
+    _assert_grounded(ask(QUESTIONS[0], settings=s, as_of=date(2026, 2, 1)), s)
+    assert any(key[2] == 2 for key in llm_gguf._servers)  # loaded with 2 threads
+    with pytest.raises(ConfigError, match="NEWSQA_LLM_THREADS='many'"):
+        Settings.from_env({"NEWSQA_LLM_THREADS": "many"})
+
+
 def test_unreachable_llm_is_a_clear_error(corpus_settings):
     from qa.errors import LLMError
 
