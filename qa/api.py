@@ -143,10 +143,11 @@ def collection_stats(settings: Settings | None = None) -> dict:
 
 def _refusal(f: Any) -> str:
     scope = f.describe()
-    extra = ""
-    if "since" in scope or "until" in scope:
-        extra = (f" (searched articles dated {scope.get('since', 'any time')} to "
-                 f"{scope.get('until', 'now')})")
+    dates = f"{scope.get('since', 'any time')} to {scope.get('until', 'now')}"
+    if f.soft and f.phrase:  # the dates came from the question's own words
+        return (f"{REFUSAL[:-1]} for {f.phrase} ({dates}). The closest passages, which may be "
+                "from other dates, are listed below as related.")
+    extra = f" (searched articles dated {dates})" if "since" in scope or "until" in scope else ""
     return REFUSAL + extra + " The closest passages are listed below as related."
 
 

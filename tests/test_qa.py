@@ -100,7 +100,7 @@ def test_time_words_with_no_article_from_then_lower_grounding_and_refuse(corpus_
     assert not then.refused and then.signals["off_window"] == 0.0
     assert later.signals["off_window"] == 1.0 and later.grounding < then.grounding
     assert later.refused and later.citations == ()
-    assert "2026-01-26" in later.text and later.related
+    assert "for this week (2026-01-26 to 2026-02-01)" in later.text and later.related
     # without the time words the same question, asked on the same day, is answered
     plain = ask("What happened with the Harbor Bridge?", settings=corpus_settings,
                 as_of=date(2026, 2, 1))
