@@ -1,11 +1,16 @@
-"""How fast the in-process GGUF model answers with 1, 2, ... CPU threads (NEWSQA_LLM_THREADS).
+"""The in-process GGUF model: speed by CPU threads (NEWSQA_LLM_THREADS), and memory over
+many questions with llama.cpp's default prompt cache vs ours.
 
-    python bench/llm_threads.py [--gguf PATH] [--threads 1,2] [--repeat 3]
+    python bench/llm_threads.py [--gguf PATH] [--threads 1,2] [--repeat 3] [--memory 12]
 
-Each thread count loads the model once and answers the same prompt — six passages of a
-sample article and a question, as ``qa.generate`` builds it — ``--repeat`` times with the
+Speed: each thread count loads the model once and answers the same prompt — six passages of
+a sample article and a question, as ``qa.generate`` builds it — ``--repeat`` times with the
 prompt cache off, so every run reads the whole prompt. Reports llama.cpp's own timings:
 prompt tokens/s, generated tokens/s, and the wall time per answer (median).
+
+Memory: ``--memory`` different questions over the same kind of prompt, once with llama.cpp's
+default host prompt cache (8 GiB) and once with ``qa.llm_gguf.PROMPT_CACHE_MIB``; reports
+how much the process grew after the first answer.
 """
 
 from __future__ import annotations
@@ -42,7 +47,9 @@ def main() -> None:
                                           ".cache/newsqa/models/SmolLM2-135M-Instruct.Q4_1.gguf"))
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--memory", type=int, default=12, help="questions per memory run (0 = skip)")
     args = ap.parse_args()
+    from qa import llm_gguf
     from qa.llm_gguf import load_server, unload_all
 
     messages = prompt()
@@ -71,6 +78,32 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|")
     for n, _, pp, gp, w in rows:
         print(f"| {n} | {pp:.0f} | {gp:.0f} | {w:.1f} | {rows[0][4] / w:.2f}× |")
+    if not args.memory:
+        return
+    threads = max(int(x) for x in args.threads.split(","))
+    print(f"\nMemory: {args.memory} different questions, {threads} threads, RSS growth after "
+          "the first answer:\n")
+    print("| host prompt cache | MiB grown | MiB per answer |\n|---|---:|---:|")
+    for cap, name in ((8192, "llama.cpp default, 8192 MiB"),
+                      (llm_gguf.PROMPT_CACHE_MIB, f"ours, {llm_gguf.PROMPT_CACHE_MIB} MiB")):
+        llm_gguf.PROMPT_CACHE_MIB = cap
+        server = load_server(args.gguf, threads=threads)
+        sizes = []
+        for i in range(args.memory + 1):
+            body = [dict(m) for m in messages]
+            body[-1]["content"] = f"(question {i} of a chat) " + body[-1]["content"]
+            server.handle_chat_completions({"messages": body, "max_tokens": 40,
+                                            "temperature": 0})
+            sizes.append(rss_mib())
+        grown = sizes[-1] - sizes[0]
+        print(f"| {name} | {grown:.0f} | {grown / args.memory:.1f} |")
+        del server
+        unload_all()
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as f:
+        return int(f.read().split("VmRSS:")[1].split()[0]) / 1024
 
 
 if __name__ == "__main__":

@@ -39,6 +39,10 @@ from pydantic import Field, PrivateAttr
 from qa.errors import LLMError
 
 N_CTX = 4096  # tokens of context: enough for k passages of ~200 tokens, a question and history
+# llama.cpp keeps past prompts' KV state in RAM for reuse, up to 8 GiB by default: ~35 MiB per
+# answer here, so a chat grew to 7 GiB over 200 answers (bench/RESULTS.md). Each question
+# brings new passages, so old prompts are rarely reused; a small cache is enough.
+PROMPT_CACHE_MIB = 64
 _servers: dict[tuple[str, int, int], Any] = {}
 _load_lock = threading.Lock()
 _DONE = object()
@@ -87,6 +91,7 @@ def load_server(path: str, n_ctx: int = N_CTX, threads: int = 0) -> Any:
         params.model.path = full
         params.n_ctx = n_ctx
         params.n_parallel = 1
+        params.cache_ram_mib = PROMPT_CACHE_MIB
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         params.verbosity = 0  # llama.cpp logs to stderr at every request otherwise

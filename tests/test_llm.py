@@ -115,6 +115,35 @@ def test_gguf_in_process(gguf: str) -> None:
         llm.chat([{"role": "user", "content": "news " * 5000}])
 
 
+def _rss_mib() -> float:
+    with open("/proc/self/status") as f:
+        return int(f.read().split("VmRSS:")[1].split()[0]) / 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
+def test_gguf_memory_stays_bounded_over_many_questions(
+        gguf: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # llama.cpp keeps old prompts' state in RAM (8 GiB by default): a chat on a local model
+    # grew by ~35 MiB an answer. Our cap must reach llama.cpp: with 8 MiB, eight different
+    # prompts of ~450 tokens (~10 MiB of state each) leave the process about where it was.
+    from qa import llm_gguf
+
+    monkeypatch.setattr(llm_gguf, "PROMPT_CACHE_MIB", 8)
+    llm = llm_gguf.GGUFLLM(model_path=gguf, n_ctx=2048, threads=2, max_tokens=4)
+    prompt = "The port strike went on as the cranes stood still. " * 40
+    try:
+        llm.complete(f"Note 0: {prompt}")
+        gc.collect()
+        before = _rss_mib()
+        for i in range(1, 9):
+            llm.complete(f"Note {i}: {prompt}")
+        gc.collect()
+        grown = _rss_mib() - before
+        assert grown < 40, f"the process grew by {grown:.0f} MiB over 8 questions"
+    finally:
+        llm_gguf.unload_all()
+
+
 @pytest.mark.parametrize("kind", ["openai", "ollama"])
 def test_unreachable_endpoint_fails_fast(kind: str) -> None:
     with socket.socket() as held:  # bound, not listening: connections are refused
