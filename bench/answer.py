@@ -359,8 +359,8 @@ def run_llm(args, answerable: list[dict], settings) -> dict | None:
         print(f"no GGUF at {path}: run python scripts/fetch_test_model.py", file=sys.stderr)
         return None
     s = settings.with_(llm=f"gguf:{path}", refuse_below=-1.0)
-    step = max(1, len(answerable) // max(1, args.llm_sample))  # spread over all the weeks
-    sample = answerable[::step][: args.llm_sample]
+    n = min(args.llm_sample, len(answerable))  # spread evenly over all the weeks
+    sample = [answerable[i * len(answerable) // n] for i in range(n)]
     hits = refused = fallback = dropped = sentences = 0
     lat = []
     for q in sample:
