@@ -59,6 +59,17 @@ def budget_hits(passages: list[str], gold: str) -> tuple[dict[int, bool], list[i
     return hits, [len(t) for t in toks]
 
 
+def refusal_rates(model: tuple, answerable: list[dict],
+                  missing: list[tuple[dict, bool]]) -> tuple[float, float, float]:
+    """Share refused by ``model`` (weights, bias, threshold) of: the answerable questions'
+    signals; the articles-missing ones (signals, held elsewhere); those not held elsewhere."""
+    def refused(sigs: list[dict]) -> float:
+        return sum(grounding(x, model[0], model[1]) < model[2] for x in sigs) / max(1, len(sigs))
+
+    return (refused(answerable), refused([g for g, _ in missing]),
+            refused([g for g, h in missing if not h]))
+
+
 def hit_rate(firsts: list[int | None], k: int) -> float:
     """Share of questions whose gold text is in the top ``k`` (``firsts``: its first rank)."""
     return sum(f is not None and f < k for f in firsts) / max(1, len(firsts))
@@ -246,12 +257,8 @@ def main() -> None:
         return grounding(sig, model[0], model[1])
 
     def refusal(model: tuple, sel) -> tuple[float, float, float]:
-        """Refused: answerable; articles missing; missing and not held elsewhere."""
-        a = [r["sig"] for r in rows if sel(r["q"])]
-        m = [g for q, g in missing_g if sel(q)]
-        m_clean = [g for q, g in missing_g if sel(q) and not held[q["id"]]]
-        return tuple(sum(score(x, model) < model[2] for x in xs) / max(1, len(xs))
-                     for xs in (a, m, m_clean))
+        return refusal_rates(model, [r["sig"] for r in rows if sel(r["q"])],
+                             [(g, held[q["id"]]) for q, g in missing_g if sel(q)])
 
     llm_stats = run_llm(args, answerable, settings) if args.llm_sample else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024

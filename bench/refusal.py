@@ -18,17 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.answer import OUT, _tag, fit_refusal  # noqa: E402
+from bench.answer import OUT, _tag, fit_refusal, refusal_rates  # noqa: E402
 from bench.common import machine  # noqa: E402
-from qa.answer import BIAS, REFUSE_BELOW, WEIGHTS, grounding  # noqa: E402
-
-
-def rates(model: tuple, answerable: list[dict], missing: list[dict]) -> tuple[float, ...]:
-    """Refused: answerable; articles missing; missing and not held elsewhere."""
-    w, b, t = model
-    refused = lambda xs: sum(grounding(x["sig"], w, b) < t for x in xs) / max(1, len(xs))  # noqa: E731
-    return (refused(answerable), refused(missing),
-            refused([m for m in missing if not m["held"]]))
+from qa.answer import BIAS, REFUSE_BELOW, WEIGHTS  # noqa: E402
 
 
 def main() -> None:
@@ -59,7 +51,8 @@ def main() -> None:
                               keys=keys, cap=args.cap)
         models.append((spec, (w, b, t)))
     for name, model in models:
-        ra, rm, rc = rates(model, a_odd, m_odd)
+        ra, rm, rc = refusal_rates(model, [r["sig"] for r in a_odd],
+                                   [(r["sig"], r["held"]) for r in m_odd])
         ws = ", ".join(f"{k} {v:+.3f}" for k, v in model[0].items() if v)
         ws += f"; bias {model[1]:+.3f}"
         print(f"| {name} | {ws} | {model[2]:.3f} | {ra:.1%} | {rm:.1%} | {rc:.1%} |")
