@@ -5,8 +5,8 @@
 Builds the Gradio page (chat with streamed answers and numbered source cards, filters,
 the collection at a glance, adding articles by upload or URL) and the ``/ask`` JSON API,
 and wires them to ``qa.ask_stream`` and ``ingest.ingest``. Settings come from ``NEWSQA_*``
-variables. HTML comes only from ``qa.web_render`` (which escapes all article text) and
-uploads are checked by ``qa.web_upload``. No answering logic lives here, and nothing is
+variables. HTML comes only from ``web.render`` (which escapes all article text) and
+uploads are checked by ``web.uploads``. No answering logic lives here, and nothing is
 module-global per user: each browser session has its own history in ``gr.State``.
 """
 
@@ -25,10 +25,10 @@ from typing import Any
 import gradio as gr
 
 from qa import Answer, QAError, Settings, ask, ask_stream, collection_stats
-from qa import web_render as view
 from qa.errors import EmptyStoreError
-from qa.web_forms import parse_auth, parse_day, parse_history, parse_sources
-from qa.web_upload import ALLOWED_SUFFIXES, stage_files, stage_urls
+from web import render as view
+from web.forms import parse_auth, parse_day, parse_history, parse_sources
+from web.uploads import ALLOWED_SUFFIXES, stage_files, stage_urls
 
 EXAMPLES = Path(__file__).resolve().parent / "examples" / "articles"
 log = logging.getLogger("newsqa.app")

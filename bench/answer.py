@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT, RTQA, flatten_articles, gcs_files, machine  # noqa: E402
-from qa.answer import BIAS, REFUSE_BELOW, WEIGHTS, grounding  # noqa: E402
+from qa.answer.extractive import BIAS, REFUSE_BELOW, WEIGHTS, grounding  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 FIT_CAP = 0.08  # the fit refuses at most this share of answerable questions: a margin under 10 %
@@ -42,7 +42,7 @@ BUDGETS = (256, 512, 1024, 2048)  # tokens of retrieved text, for the equal-budg
 def budget_hits(passages: list[str], gold: str) -> tuple[dict[int, bool], list[int]]:
     """For each of BUDGETS, whether the gold text lies within the first that many tokens of
     the passages read in rank order; and each passage's token count."""
-    from qa.tokens import encoding
+    from qa.text.tokens import encoding
 
     enc = encoding()
     toks = [enc.encode(p) for p in passages]
@@ -169,14 +169,14 @@ def main() -> None:
 
     from ingest.clean import article_id
     from qa import ask, retrieve
-    from qa.embedder import make_embedder
+    from qa.embed import make_embedder
     from qa.settings import Settings
 
     OUT.mkdir(parents=True, exist_ok=True)
     settings = Settings(store=str(OUT / f"rtqa-store{_tag(args.weeks)}"), refuse_below=0.0)
     emb = make_embedder(settings)
     try:
-        from qa.retrieve import get_engine
+        from qa.search.hybrid import get_engine
 
         have = get_engine(settings).open().count()
     except Exception:
@@ -359,7 +359,7 @@ def fit_refusal(answerable: list[dict], missing: list[dict], keys: list[str] | N
 
 def run_llm(args, answerable: list[dict], settings) -> dict | None:
     from qa import ask
-    from qa.citations import parse_markers
+    from qa.answer.citations import parse_markers
 
     path = args.gguf or str(Path.home() / ".cache/newsqa/models/SmolLM2-135M-Instruct.Q4_1.gguf")
     if not Path(path).is_file():

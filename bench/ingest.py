@@ -43,9 +43,9 @@ def _articles(path: str):
 
 def phase_ceiling(data: str) -> dict:
     from ingest.chunk import chunk_article, embed_text
-    from qa.embedder import make_embedder
+    from qa.embed import make_embedder
     from qa.settings import Settings
-    from qa.tokens import count
+    from qa.text.tokens import count
 
     s = Settings()
     arts = {a.id: a for a in _articles(data)}.values()  # one per id, as ingestion keeps
@@ -66,7 +66,7 @@ def phase_recipe(data: str, store: str) -> dict:
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from qa.embedder import make_embedder
+    from qa.embed import make_embedder
     from qa.settings import Settings
 
     s = Settings()

@@ -4,12 +4,12 @@ many questions with llama.cpp's default prompt cache vs ours.
     python bench/llm_threads.py [--gguf PATH] [--threads 1,2] [--repeat 3] [--memory 12]
 
 Speed: each thread count loads the model once and answers the same prompt — six passages of
-a sample article and a question, as ``qa.generate`` builds it — ``--repeat`` times with the
+a sample article and a question, as ``qa.answer.generate`` builds it — ``--repeat`` times with the
 prompt cache off, so every run reads the whole prompt. Reports llama.cpp's own timings:
 prompt tokens/s, generated tokens/s, and the wall time per answer (median).
 
 Memory: ``--memory`` different questions over the same kind of prompt, once with llama.cpp's
-default host prompt cache (8 GiB) and once with ``qa.llm_gguf.PROMPT_CACHE_MIB``; reports
+default host prompt cache (8 GiB) and once with ``qa.llm.gguf.PROMPT_CACHE_MIB``; reports
 how much the process grew after the first answer.
 """
 
@@ -28,7 +28,7 @@ from bench.common import ROOT, machine  # noqa: E402
 
 
 def prompt() -> list[dict[str, str]]:
-    from qa.generate import build_messages
+    from qa.answer.generate import build_messages
     from qa.types import Citation
 
     text = (ROOT / "examples/articles/2025-09-03-port-strike-begins.txt").read_text()
@@ -49,8 +49,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--memory", type=int, default=12, help="questions per memory run (0 = skip)")
     args = ap.parse_args()
-    from qa import llm_gguf
-    from qa.llm_gguf import load_server, unload_all
+    from qa.llm import gguf as llm_gguf
+    from qa.llm.gguf import load_server, unload_all
 
     messages = prompt()
     rows = []

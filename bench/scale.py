@@ -48,7 +48,7 @@ from bench.common import machine  # noqa: E402
 from ingest.chunk import Chunk  # noqa: E402
 from ingest.pipeline import BATCH_ARTICLES, _write_batch, content_hash  # noqa: E402
 from ingest.records import Article  # noqa: E402
-from qa.retrieve import Engine, Filters, dense_search, search  # noqa: E402
+from qa.search.hybrid import Engine, Filters, dense_search, search  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 from qa.store import Store  # noqa: E402
 

@@ -36,7 +36,7 @@ def main() -> None:
     from qa import retrieve
     from qa.settings import Settings
 
-    r = sys.modules["qa.retrieve"]  # the module (the package exports the function)
+    r = sys.modules["qa.search.hybrid"]  # the module (the package exports the function)
     base = Settings(store=str(OUT / f"rtqa-store{_tag(args.weeks)}"))
     if not r.get_engine(base).open().count():
         sys.exit(f"no archive in {base.store}: run python bench/answer.py first")

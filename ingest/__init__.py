@@ -34,7 +34,7 @@ def delete(ids_or_urls: Iterable[str], settings: Settings | None = None, *,
            embedder: Any = None) -> IngestReport:
     """Delete articles by id or URL (a URL is normalised like at ingestion)."""
     from ingest.clean import article_id
-    from qa.embedder import make_embedder
+    from qa.embed import make_embedder
     from qa.store import Store
 
     settings = settings or Settings.from_env()
@@ -56,7 +56,7 @@ def delete(ids_or_urls: Iterable[str], settings: Settings | None = None, *,
 
 def rebuild_lexical(settings: Settings | None = None, *, embedder: Any = None) -> int:
     """Rebuild the BM25 index from Chroma; returns the number of articles indexed."""
-    from qa.embedder import make_embedder
+    from qa.embed import make_embedder
     from qa.store import Store
 
     settings = settings or Settings.from_env()

@@ -1,6 +1,6 @@
 """Token-aware, sentence-respecting chunking with exact character offsets.
 
-``chunk_article(article, max_tokens, overlap)`` packs whole sentences (``qa.sentences``)
+``chunk_article(article, max_tokens, overlap)`` packs whole sentences (``qa.text.sentences``)
 into chunks of at most ``max_tokens`` cl100k tokens (tiktoken, offline), repeating up to
 ``overlap`` tokens of trailing sentences at the start of the next chunk. A sentence longer
 than the limit is cut at token boundaries. Every chunk satisfies
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ingest.records import Article
-from qa.sentences import sentence_spans
-from qa.tokens import encoding
+from qa.text.sentences import sentence_spans
+from qa.text.tokens import encoding
 
 
 @dataclass(frozen=True)

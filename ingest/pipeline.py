@@ -26,7 +26,7 @@ from ingest.clean import clean
 from ingest.read import iter_records
 from ingest.records import Article, Failure, RawRecord
 from ingest.report import IngestReport
-from qa.embedder import make_embedder
+from qa.embed import make_embedder
 from qa.settings import Settings
 from qa.store import Store, chunk_id
 

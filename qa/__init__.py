@@ -5,15 +5,42 @@
     print(ans.text)                      # "... [1]"
     for c in ans.citations: print(c.number, c.title, c.url, c.passage)
 
-See ``qa.api`` for the parameters (history, k, since, until, sources, as_of).
+See ``qa.service`` for the parameters (history, k, since, until, sources, as_of). The names
+are loaded lazily (PEP 562): ``import qa`` loads neither llama-index nor chromadb; the first
+use of ``ask`` does.
 """
 
-from qa.api import ask, ask_stream, collection_stats, retrieve
-from qa.errors import QAError
-from qa.settings import Settings
-from qa.types import Answer, Citation
+from __future__ import annotations
 
-__all__ = [
-    "Answer", "Citation", "QAError", "Settings", "ask", "ask_stream", "collection_stats",
-    "retrieve",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "ask": "qa.service", "ask_stream": "qa.service", "collection_stats": "qa.service",
+    "retrieve": "qa.service",
+    "QAError": "qa.errors", "Settings": "qa.settings", "Filters": "qa.search.filters",
+    "Answer": "qa.types", "Citation": "qa.types",
+}
+
+__all__ = ["Answer", "Citation", "Filters", "QAError", "Settings", "ask", "ask_stream",
+           "collection_stats", "retrieve"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qa.errors import QAError
+    from qa.search.filters import Filters
+    from qa.service import ask, ask_stream, collection_stats, retrieve
+    from qa.settings import Settings
+    from qa.types import Answer, Citation
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qa' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -14,6 +14,7 @@ import sys
 import textwrap
 from datetime import date
 
+from qa.dates import read_date
 from qa.errors import QAError
 from qa.settings import Settings
 from qa.types import Answer
@@ -27,11 +28,18 @@ EPILOG = """examples:
 Answers are extractive by default (no model needed); set NEWSQA_LLM for an LLM."""
 
 
-def _date(s: str) -> date:
+def _date(s: str) -> date | None:
     try:
-        return date.fromisoformat(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{s!r} is not a date like 2024-05-31") from None
+        return read_date(s)
+    except QAError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _end_date(s: str) -> date | None:
+    try:
+        return read_date(s, end=True)
+    except QAError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.add_argument("--k", type=int, default=None, help="passages to consider (default 6)")
     p.add_argument("--since", type=_date, help="only articles published on/after this date")
-    p.add_argument("--until", type=_date, help="only articles published on/before this date")
+    p.add_argument("--until", type=_end_date, help="only articles published on/before this date")
     p.add_argument("--source", action="append", default=None, metavar="S",
                    help="only this source/publisher (repeatable)")
     p.add_argument("--as-of", type=_date, dest="as_of",
@@ -77,7 +85,7 @@ def render(ans: Answer, width: int = 88) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from qa.api import ask, retrieve
+    from qa.service import ask, retrieve
 
     try:
         settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url,
@@ -119,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _chat(opts: dict, as_json: bool) -> int:
-    from qa.api import ask
+    from qa.service import ask
 
     history: list[tuple[str, str]] = []
     print("Ask about your articles (empty line or Ctrl-D to quit).")

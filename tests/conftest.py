@@ -21,7 +21,7 @@ for _k in [k for k in os.environ if k.startswith("NEWSQA_") and k not in _KEEP]:
 
 @pytest.fixture(scope="session")
 def embedder():
-    from qa.embedder import make_embedder
+    from qa.embed import make_embedder
 
     return make_embedder(Settings())
 

@@ -18,9 +18,9 @@ import pytest
 
 import app
 from qa.settings import Settings
-from qa.web_forms import parse_auth, parse_day, parse_history, parse_sources
-from qa.web_upload import safe_name, stage_files, stage_urls
 from tests.chroma_server import free_port
+from web.forms import parse_auth, parse_day, parse_history, parse_sources
+from web.uploads import safe_name, stage_files, stage_urls
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "When did the Harbor Bridge reopen?"

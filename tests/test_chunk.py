@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.chunk import chunk_text
-from qa.sentences import sentence_spans
-from qa.tokens import count
+from qa.text.sentences import sentence_spans
+from qa.text.tokens import count
 
 ARTICLE = (
     "The Harbor Bridge will close on Monday for repairs. Engineers found cracks in two "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.citations import check_answer, parse_markers
+from qa.answer.citations import check_answer, parse_markers
 from qa.types import Citation
 
 SNOW = ("Storm Calloway dropped 38 centimeters of snow on Bayport on Wednesday, January 14, "

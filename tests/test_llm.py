@@ -126,7 +126,7 @@ def test_gguf_memory_stays_bounded_over_many_questions(
     # llama.cpp keeps old prompts' state in RAM (8 GiB by default): a chat on a local model
     # grew by ~35 MiB an answer. Our cap must reach llama.cpp: with 8 MiB, eight different
     # prompts of ~450 tokens (~10 MiB of state each) leave the process about where it was.
-    from qa import llm_gguf
+    from qa.llm import gguf as llm_gguf
 
     monkeypatch.setattr(llm_gguf, "PROMPT_CACHE_MIB", 8)
     llm = llm_gguf.GGUFLLM(model_path=gguf, n_ctx=2048, threads=2, max_tokens=4)

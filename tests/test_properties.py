@@ -4,7 +4,7 @@ Cleaning (``ingest.clean.clean``): for raw records of kind text, html and fields
 arbitrary text it never raises and returns an ``Article`` (text stripped, long enough, a
 16-hex id) or a ``Failure`` (a one-line reason); for a simple generated article with site
 clutter mixed in, every body paragraph survives word for word, the clutter does not, and
-the title is not repeated in the text. Citation checking (``qa.citations.check_answer``):
+the title is not repeated in the text. Citation checking (``qa.answer.citations.check_answer``):
 for arbitrary answer text with random ``[n]`` markers, every citation returned is one of
 the given passages, numbered 1..k in order of first mention in the returned text, every
 marker in that text names a returned citation, and markers naming passages that were not
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from ingest.clean import MIN_WORDS, clean
 from ingest.records import Article, Failure, RawRecord
-from qa.citations import MARKER, check_answer, parse_markers
+from qa.answer.citations import MARKER, check_answer, parse_markers
 from qa.types import Citation
 
 FAST = settings(max_examples=120, deadline=None,

@@ -13,7 +13,7 @@ import pytest
 
 from qa import Answer, QAError, ask, ask_stream, retrieve
 from qa.errors import EmptyStoreError
-from qa.retrieve import get_engine
+from qa.search.hybrid import get_engine
 from tests.conftest import ROOT
 
 AS_OF = date(2026, 2, 1)
@@ -114,7 +114,7 @@ def test_scripts_may_pass_dates_as_iso_strings(corpus_settings):
     as_text = retrieve("Harbor Bridge", k=10, since="2025-05-01", as_of="2025-05-25",
                        settings=corpus_settings)
     assert as_text and [c.chunk_id for c in as_text] == [c.chunk_id for c in as_date]
-    with pytest.raises(QAError, match="since.*YYYY-MM-DD"):
+    with pytest.raises(QAError, match="since date .May 2025. is not a date like 2025-05-01"):
         ask("Harbor Bridge", since="May 2025", settings=corpus_settings)
 
 
@@ -206,7 +206,7 @@ def test_post_filtered_dense_search_equals_chromas_where(corpus_settings, oversa
                                                          monkeypatch):
     # Date and exclusion filters are applied to an unfiltered search (Chroma's `where` is
     # linear in the archive); the passages found must be exactly the ones `where` finds.
-    r = sys.modules["qa.retrieve"]  # the module (qa.retrieve the name is the function)
+    r = sys.modules["qa.search.hybrid"]  # the module (qa.retrieve the name is the function)
     monkeypatch.setattr(r, "OVERSAMPLE", oversample[0])
     monkeypatch.setattr(r, "MIN_CANDIDATES", oversample[1])
     engine = r.get_engine(corpus_settings)
@@ -220,7 +220,7 @@ def test_post_filtered_dense_search_equals_chromas_where(corpus_settings, oversa
              r.Filters(since=date(2030, 1, 1))]
     # dates are read from the lexical index's side table; a replica whose lexical copy
     # has not caught up yet (here: an empty one) reads them from Chroma instead
-    from qa.lexical import LexicalIndex
+    from qa.store.lexical import LexicalIndex
 
     behind = copy.copy(store)
     behind.lexical = LexicalIndex(":memory:")
@@ -250,7 +250,7 @@ def test_time_words_never_send_a_date_range_to_chromas_where(corpus_settings, mo
     # A range read from time words is soft; on a big archive Chroma's `where` on it costs
     # seconds (bench/RESULTS.md, scale), so the in-range dense list is post-filtered only
     # (want=0: no fallback to `where`, however few survive). Explicit dates may fall back.
-    r = sys.modules["qa.retrieve"]
+    r = sys.modules["qa.search.hybrid"]
     engine = r.get_engine(corpus_settings)
     calls = []
     real = r.dense_search

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from qa import ask
-from qa.citations import check_answer
-from qa.retrieve import get_engine
+from qa.answer.citations import check_answer
+from qa.search.hybrid import get_engine
 from tests.test_llm import gguf, server_port  # noqa: F401  (fixtures)
 
 QUESTIONS = [
@@ -49,8 +49,8 @@ def test_ask_with_the_model_in_process(corpus_settings, gguf):  # noqa: F811
 
 
 def test_in_process_model_uses_the_threads_asked_for(corpus_settings, gguf):  # noqa: F811
-    from qa import llm_gguf
     from qa.errors import ConfigError
+    from qa.llm import gguf as llm_gguf
     from qa.settings import Settings
 
     threads = Settings.from_env({"NEWSQA_LLM_THREADS": "2"}).llm_threads

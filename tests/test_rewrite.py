@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.rewrite import standalone
-from qa.textmatch import terms
+from qa.answer.rewrite import standalone
+from qa.text.terms import terms
 
 EARLIER = [
     ("A bipartisan group of senators announced an agreement on gun safety legislation this "

@@ -1,4 +1,4 @@
-"""qa.timewords.read_time: time phrases in questions -> date ranges relative to as_of."""
+"""qa.search.timewords.read_time: time phrases in questions -> date ranges relative to as_of."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.timewords import TimeHint, read_time
+from qa.search.timewords import TimeHint, read_time
 
 THU = date(2022, 6, 16)  # a Thursday
 LEAP = date(2024, 3, 1)  # a Friday, the day after 29 February

@@ -1,4 +1,4 @@
-"""Pure tests of ``qa.web_render``: hostile article text is escaped, only http(s) URLs become
+"""Pure tests of ``web.render``: hostile article text is escaped, only http(s) URLs become
 links, [n] markers link to their cards, refusals look different. No server, no browser."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from qa.types import Answer, Citation
-from qa.web_render import (
+from web.render import (
     esc,
     link_markers,
     render_answer,

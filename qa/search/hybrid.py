@@ -5,7 +5,7 @@ under the same filters (date range, source, article, ``as_of``); their ranks are
 reciprocal rank fusion, nudged toward recent articles (strongly when the question asks for
 the latest news, mildly by default when it names no dates: news questions are usually about
 the moment they are asked), and diversified so one article cannot fill the list while
-others also match. What restricts a search (dates, sources, time words) is ``qa.filters``.
+others also match. What restricts a search (dates, sources, time words) is ``qa.search.filters``.
 No answer composition here.
 """
 
@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from qa.citations import make_citation
-from qa.embedder import make_embedder
-from qa.filters import Filters, chroma_where, post_filter, resolve_filters, ymd
+from qa.answer.citations import make_citation
+from qa.dates import ymd
+from qa.embed import make_embedder
+from qa.search.filters import Filters, chroma_where, post_filter, resolve_filters
 from qa.settings import Settings
 from qa.store import ChunkRecord, Store
 from qa.types import Citation

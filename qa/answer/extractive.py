@@ -9,7 +9,7 @@ cited. ``grounding`` — a logistic model of five signals (the best sentence's s
 term share, the best passage's similarity, how much of the question the top passages cover,
 and how far the best sentence's article lies outside the dates the question names, as in
 "this week") — decides refusal; model and threshold were fitted on data (see WEIGHTS). LLM answers
-live in ``qa.generate``.
+live in ``qa.answer.generate``.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from datetime import date
 
 import numpy as np
 
-from qa.citations import with_markers
-from qa.sentences import sentence_spans
-from qa.textmatch import terms
+from qa.answer.citations import with_markers
+from qa.text.sentences import sentence_spans
+from qa.text.terms import terms
 from qa.types import Citation
 
 REFUSE_BELOW = 0.355  # default grounding threshold (a probability); see WEIGHTS

@@ -14,12 +14,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from qa.answer import REFUSE_BELOW, extractive
-from qa.citations import check_answer
+from qa.answer.citations import check_answer
+from qa.answer.extractive import REFUSE_BELOW, extractive
+from qa.answer.rewrite import standalone
+from qa.dates import DateLike
 from qa.errors import QAError
-from qa.filters import DateLike
-from qa.retrieve import get_engine, resolve_filters, search, to_citations
-from qa.rewrite import standalone
+from qa.search.hybrid import get_engine, resolve_filters, search, to_citations
 from qa.settings import Settings
 from qa.types import Answer, Citation
 
@@ -115,7 +115,7 @@ def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | Non
             raw += piece
             yield piece
         timings["generate"] = time.perf_counter() - t
-        from qa.generate import declined
+        from qa.answer.generate import declined
 
         checked = check_answer(raw, passages)
         dropped = checked.dropped
@@ -152,7 +152,7 @@ def _refusal(f: Any) -> str:
 
 
 def _llm_stream(model: Any, question: str, passages: list[Citation]) -> Iterator[str]:
-    from qa.generate import generate_stream
+    from qa.answer.generate import generate_stream
 
     try:
         yield from generate_stream(model, question, passages)

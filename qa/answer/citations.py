@@ -3,7 +3,7 @@
 ``check_answer(text, passages)`` never trusts a model's markers. For every sentence of the
 answer it keeps only markers that name a given passage, then requires the sentence to be
 supported by what it cites: most of its content words, and every number, month and name in
-it, must occur in a cited passage (``qa.textmatch``). A sentence with no valid marker is
+it, must occur in a cited passage (``qa.text.terms``). A sentence with no valid marker is
 attributed to the passage that supports it, if any. Unsupported sentences are dropped and
 reported. Citations are renumbered 1..n by first mention. No retrieval or LLM calls here.
 """
@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from qa.sentences import sentence_spans
 from qa.store import ChunkRecord
-from qa.textmatch import support, terms
+from qa.text.sentences import sentence_spans
+from qa.text.terms import support, terms
 from qa.types import Citation
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")

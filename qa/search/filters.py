@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from qa.errors import QAError
-from qa.timewords import read_time
-
-DateLike = date | str | None  # a date, or an ISO string like 2024-05-31 (scripts read these)
+from qa.dates import DateLike, read_date, ymd
+from qa.search.timewords import read_time
 
 
 @dataclass
@@ -45,26 +43,6 @@ class Filters:
         return out
 
 
-def as_date(value: DateLike, name: str) -> date | None:
-    """A date argument as a ``date``: ISO strings are read, datetimes lose their time."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise QAError(f"{name}={value!r} is not a date: give a date or a string like "
-                      "YYYY-MM-DD (2024-05-31)") from None
-
-
-def ymd(d: date | None) -> int:
-    """A date as the yyyymmdd integer the store keeps (0 for none)."""
-    return int(d.strftime("%Y%m%d")) if d else 0
-
-
 def chroma_where(f: Filters) -> dict | None:
     """The Chroma ``where`` clause for filters (None when unfiltered)."""
     conds: list[dict] = []
@@ -89,8 +67,8 @@ def resolve_filters(question: str, since: DateLike, until: DateLike,
                     sources: Any, article_ids: Any, as_of: DateLike,
                     exclude_ids: Any = None) -> tuple[str, Filters]:
     """Apply time words: returns (text to search, filters). Explicit dates win."""
-    since, until = as_date(since, "since"), as_date(until, "until")
-    as_of = as_date(as_of, "as_of")
+    since, until = read_date(since, name="since"), read_date(until, end=True, name="until")
+    as_of = read_date(as_of, name="as_of")
     hint = read_time(question, as_of or date.today())
     f = Filters(since=since, until=until, as_of=as_of,
                 sources=tuple([sources] if isinstance(sources, str) else sources or ()),

@@ -4,13 +4,13 @@ What it does: ``make_llm(settings)`` turns ``NEWSQA_LLM`` into a backend, cached
 ``extractive`` (no LLM: returns None), ``openai`` (any OpenAI-compatible endpoint through
 llama-index's ``OpenAILike``: OpenAI, vLLM, LM Studio, llama.cpp server, Ollama's /v1),
 ``ollama`` (Ollama's native API through llama-index's ``Ollama``) and ``gguf:/path.gguf``
-(a local model run in-process by xllamacpp, see ``qa.llm_gguf``). Failures become ``LLMError``
+(a local model run in-process by xllamacpp, see ``qa.llm.gguf``). Failures become ``LLMError``
 with one line a user can act on (server unreachable, model unknown, timeout, bad file).
 ``ScriptedLLM`` is a fake that behaves, for tests of code that uses an LLM.
 
 What it does not do: build prompts, check citations, or retry against a dead endpoint (no
 retries: one call takes at most NEWSQA_LLM_TIMEOUT). llama-index types never leave this module
-and ``qa.llm_gguf``; llama-index's global ``Settings`` is never read or set.
+and ``qa.llm.gguf``; llama-index's global ``Settings`` is never read or set.
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ def _ollama(s: Settings) -> _IndexChat:
 
 
 def _gguf(s: Settings, path: str) -> _IndexChat:
-    from qa.llm_gguf import GGUFLLM, check_gguf
+    from qa.llm.gguf import GGUFLLM, check_gguf
 
     check_gguf(path)  # a clear message before the import question
     _need("xllamacpp", f"gguf:{path}")
@@ -233,7 +233,7 @@ _cache_lock = threading.Lock()
 
 def clear_llm_cache() -> None:
     """Forget every backend made so far and unload local models (for tests)."""
-    from qa.llm_gguf import unload_all
+    from qa.llm.gguf import unload_all
 
     with _cache_lock:
         _cache.clear()

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from qa.dates import read_date
 from qa.errors import ConfigError, QAError
 
 
@@ -22,24 +23,9 @@ def _json(text: str, name: str) -> Any:
 
 
 def parse_day(text: str | None, end: bool = False, name: str = "date") -> date | None:
-    """'2025-05-01', '2025-05' or '2025' -> a date (the last day of the span when ``end``)."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        parts = [int(p) for p in text.split("-")]
-        if len(parts) == 3:
-            return date(*parts)
-        if len(parts) == 2:
-            if not end:
-                return date(parts[0], parts[1], 1)
-            nxt = date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
-            return date.fromordinal(nxt.toordinal() - 1)
-        if len(parts) == 1 and len(text) == 4:
-            return date(parts[0], 12, 31) if end else date(parts[0], 1, 1)
-    except ValueError:
-        pass
-    raise QAError(f"The {name} date {text!r} is not a date like 2025-05-01 (or 2025-05, 2025).")
+    """A date field of the page: what ``qa.dates.read_date`` accepts (2025-05-01, 2025-05,
+    2025; the last day of a month or year when ``end``)."""
+    return read_date(text, end=end, name=name)
 
 
 def parse_auth(spec: str) -> list[tuple[str, str]] | None:

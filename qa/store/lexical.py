@@ -55,7 +55,7 @@ def _conditions(col: str, since: int, until: int, as_of: int, sources: Sequence[
                 article_ids: Sequence[str], exclude_ids: Sequence[str],
                 ) -> tuple[str, list[object]]:
     """The filters as `` AND ...`` SQL on the chunks table (columns prefixed ``col``): the
-    same date rules as Chroma's ``where`` in ``qa.filters``."""
+    same date rules as Chroma's ``where`` in ``qa.search.filters``."""
     sql, args = "", []
     if since:
         sql += f" AND {col}published >= ?"
@@ -181,7 +181,7 @@ class LexicalIndex:
     def chunk_ids_dated(self, since: int = 0, until: int = 0, as_of: int = 0,
                         exclude_ids: Sequence[str] = (), limit: int = 50_000) -> list[str] | None:
         """Ids of the chunks a date range (and exclusions) lets through, with the same rules
-        as ``search`` (and Chroma's ``where`` in ``qa.filters``); None when over ``limit``."""
+        as ``search`` (and Chroma's ``where``, ``qa.search.filters``); None over ``limit``."""
         cond, args = _conditions("", since, until, as_of, (), (), exclude_ids)
         sql = "SELECT chunk_id FROM chunks WHERE 1" + cond
         with self._lock:

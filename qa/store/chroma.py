@@ -29,9 +29,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from qa.errors import EmptyStoreError, ModelMismatchError, QAError, StoreUnavailableError
-from qa.lexical import LexicalIndex
 from qa.settings import Settings
-from qa.store_sync import LexicalSync
+from qa.store.lexical import LexicalIndex
+from qa.store.sync import LexicalSync
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from qa.textmatch import terms
+from qa.text.terms import terms
 
 _FOLLOW = re.compile(
     r"\b(he|she|it|they|them|him|his|her|hers|its|their|theirs|this|that|these|those|there|"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from qa.lexical import STOPWORDS
+from qa.store.lexical import STOPWORDS
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-.]*[A-Za-z0-9]|[A-Za-z0-9]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")

@@ -2,7 +2,7 @@
 
 The passages go in as data (title, source, date, text), clearly fenced, with the instruction
 that they are not instructions. The model's ``[n]`` markers are then checked by
-``qa.citations.check_answer``: unsupported sentences and markers naming no passage are
+``qa.answer.citations.check_answer``: unsupported sentences and markers naming no passage are
 dropped. If nothing supported remains, the caller falls back to the extractive answer.
 No retrieval here; the LLM object comes from ``qa.llm.make_llm``.
 """

@@ -1,0 +1,1 @@
+"""Answers: extractive sentences, citations and their checking, LLM prompts, follow-up rewriting."""

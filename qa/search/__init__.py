@@ -1,0 +1,1 @@
+"""Search: filters, time words, hybrid (dense + lexical) retrieval."""

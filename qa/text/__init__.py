@@ -1,0 +1,1 @@
+"""Text utilities shared by both sides: sentences, tokens, terms, [n] markers."""

@@ -1,0 +1,1 @@
+"""Web page helpers: rendering, form parsing, upload staging. No gradio import here."""
