@@ -24,7 +24,7 @@ from typing import Any
 
 import gradio as gr
 
-from qa import Answer, QAError, Settings, ask, ask_stream, collection_stats
+from qa import QAError, Settings, ask, ask_stream, collection_stats
 from qa.errors import EmptyStoreError
 from web import render as view
 from web.forms import parse_auth, parse_day, parse_history, parse_sources
@@ -52,18 +52,16 @@ def respond(settings: Settings, message: str, chat: list | None, hist: list | No
              _bubble("assistant", view.render_pending())]
     yield chat, hist, "", gr.skip()
     try:
-        answer, text = None, ""
-        for item in ask_stream(message, history=[tuple(h) for h in hist],
-                               since=parse_day(since, name="from"),
-                               until=parse_day(until, end=True, name="to"),
-                               sources=parse_sources(source), settings=settings):
-            if isinstance(item, Answer):
-                answer = item
-            else:
-                text += item
-                chat[-1] = _bubble("assistant", view.render_pending(text))
-                yield chat, hist, "", gr.skip()
-        assert answer is not None
+        text = ""
+        response = ask_stream(message, history=[tuple(h) for h in hist],
+                              since=parse_day(since, name="from"),
+                              until=parse_day(until, end=True, name="to"),
+                              sources=parse_sources(source), settings=settings)
+        for piece in response:
+            text += piece
+            chat[-1] = _bubble("assistant", view.render_pending(text))
+            yield chat, hist, "", gr.skip()
+        answer = response.answer
         chat[-1] = _bubble("assistant", view.render_answer(answer, f"a{uuid.uuid4().hex[:10]}"))
         hist = [*hist, [message, answer.text]][-MAX_TURNS:]
         yield chat, hist, "", answer.to_dict()

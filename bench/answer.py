@@ -38,7 +38,7 @@ from bench.common import (  # noqa: E402
     llama_index_embedding,
     machine,
 )
-from qa.answer.extractive import BIAS, REFUSE_BELOW, WEIGHTS, grounding  # noqa: E402
+from qa.answer.grounding import BIAS, REFUSE_BELOW, WEIGHTS, grounding  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 FIT_CAP = 0.08  # the fit refuses at most this share of answerable questions: a margin under 10 %
@@ -183,9 +183,9 @@ def main() -> None:
     settings = Settings(store=str(OUT / f"rtqa-store{_tag(args.weeks)}"), refuse_below=0.0)
     emb = make_embedder(settings)
     try:
-        from qa.search.hybrid import get_engine
+        from qa import QA
 
-        have = get_engine(settings).open().count()
+        have = QA(settings).store.count()
     except Exception:
         have = 0
     if not have:

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.answer import OUT, _tag, fit_refusal, refusal_rates  # noqa: E402
 from bench.common import machine  # noqa: E402
-from qa.answer.extractive import BIAS, REFUSE_BELOW, WEIGHTS  # noqa: E402
+from qa.answer.grounding import BIAS, REFUSE_BELOW, WEIGHTS  # noqa: E402
 
 
 def main() -> None:

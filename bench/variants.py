@@ -3,7 +3,7 @@
     python bench/variants.py --weeks 8 prefer_recent=0 prefer_recent=30 per_article=3
 
 Each argument is one variant: comma-separated ``name=value`` pairs, where ``name`` is
-``prefer_recent`` (the ``NEWSQA_PREFER_RECENT`` setting) or one of the ``qa.retrieve``
+``prefer_recent`` (the ``NEWSQA_PREFER_RECENT`` setting) or one of the ``SearchConfig``
 constants ``prior_weight``, ``per_article``, ``rrf_k``. Every variant answers the same
 answerable questions with ``retrieve(k=10, as_of=question date)``; hit@k is reported over
 all of them and by half: choose on the even weeks, read the odd weeks as held out. The
@@ -23,8 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.answer import KS, OUT, _tag, hit_rate, load_questions, norm  # noqa: E402
 from bench.common import machine  # noqa: E402
 
-CONSTANTS = {"prior_weight": "PRIOR_WEIGHT", "per_article": "PER_ARTICLE", "rrf_k": "RRF_K"}
-
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
@@ -33,18 +31,20 @@ def main() -> None:
     ap.add_argument("--weeks", type=int, default=0, help="the archive of the first N weeks")
     args = ap.parse_args()
 
-    from qa import retrieve
+    from dataclasses import fields, replace
+
+    from qa import QA, Filters
+    from qa.search.hybrid import SearchConfig
     from qa.settings import Settings
 
-    r = sys.modules["qa.search.hybrid"]  # the module (the package exports the function)
     base = Settings(store=str(OUT / f"rtqa-store{_tag(args.weeks)}"))
-    if not r.get_engine(base).open().count():
+    knobs = {f.name: f.type for f in fields(SearchConfig)}
+    if not QA(base).store.count():
         sys.exit(f"no archive in {base.store}: run python bench/answer.py first")
     every = load_questions(args.weeks or None)
     weeks = sorted({q["week"] for q in every})  # as bench/answer.py splits them
     qs = [q for q in every if q["answerable"]]
     even = {w for i, w in enumerate(weeks) if i % 2 == 0}
-    defaults = {c: getattr(r, c) for c in CONSTANTS.values()}
 
     print(f"\n### Retrieval variants — `python bench/variants.py"
           f"{f' --weeks {args.weeks}' if args.weeks else ''} {' '.join(args.variants)}`\n")
@@ -54,21 +54,17 @@ def main() -> None:
           + "---:|" * (len(KS) + 1))
     for spec in args.variants:
         kv = dict(x.split("=", 1) for x in spec.split(",") if x)
-        for c, v in defaults.items():
-            setattr(r, c, v)
-        settings = base
+        cfg = SearchConfig(prior_half_life=base.prefer_recent)
         for k, v in kv.items():
-            if k == "prefer_recent":
-                settings = base.with_(prefer_recent=float(v))
-            elif k in CONSTANTS:
-                setattr(r, CONSTANTS[k], type(defaults[CONSTANTS[k]])(v))
-            else:
-                sys.exit(f"unknown setting {k!r}: use prefer_recent or {', '.join(CONSTANTS)}")
-        r.diversify.__defaults__ = (r.PER_ARTICLE,)  # bound when the function was defined
+            k = "prior_half_life" if k == "prefer_recent" else k
+            if k not in knobs:
+                sys.exit(f"unknown setting {k!r}: use prefer_recent or {', '.join(knobs)}")
+            cfg = replace(cfg, **{k: (float if knobs[k] == "float" else int)(v)})
+        qa = QA(base, search_config=cfg)
         t, firsts = time.perf_counter(), []
         for q in qs:
             g = norm(q["gold"])
-            cites = retrieve(q["q"], k=10, as_of=q["date"], settings=settings)
+            cites = qa.retrieve(q["q"], k=10, filters=Filters.of(as_of=q["date"]))
             firsts.append((q["week"] in even,
                            next((j for j, c in enumerate(cites) if g in norm(c.passage)), None)))
 

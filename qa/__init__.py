@@ -17,20 +17,20 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "ask": "qa.service", "ask_stream": "qa.service", "collection_stats": "qa.service",
-    "retrieve": "qa.service",
+    "retrieve": "qa.service", "QA": "qa.service", "Response": "qa.types",
     "QAError": "qa.errors", "Settings": "qa.settings", "Filters": "qa.search.filters",
     "Answer": "qa.types", "Citation": "qa.types",
 }
 
-__all__ = ["Answer", "Citation", "Filters", "QAError", "Settings", "ask", "ask_stream",
-           "collection_stats", "retrieve"]
+__all__ = ["QA", "Answer", "Citation", "Filters", "QAError", "Response", "Settings", "ask",
+           "ask_stream", "collection_stats", "retrieve"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from qa.errors import QAError
     from qa.search.filters import Filters
-    from qa.service import ask, ask_stream, collection_stats, retrieve
+    from qa.service import QA, ask, ask_stream, collection_stats, retrieve
     from qa.settings import Settings
-    from qa.types import Answer, Citation
+    from qa.types import Answer, Citation, Response
 
 
 def __getattr__(name: str) -> Any:

@@ -1,154 +1,194 @@
-"""The public entry points: ``ask``, ``ask_stream`` and ``retrieve``.
+"""``QA(settings)``: one newsqa instance that owns its store, embedder and LLM, and the
+public functions ``ask``, ``ask_stream``, ``retrieve``, ``collection_stats`` that use a
+default instance per ``Settings``.
 
 ``ask`` = rewrite a follow-up into a standalone query -> hybrid retrieval under the filters
 -> an extractive answer (default) or an LLM answer whose citations are checked -> refusal
 when the articles do not support an answer. Everything returned is a ``qa.types`` value.
-Settings default to ``Settings.from_env()``; pass them (or an LLM object) explicitly in
-scripts and tests. The UI and CLI call only these functions.
+Settings come from the caller (scripts may omit them: then ``Settings.from_env()`` is read
+once, here at the edge). The answer text itself is composed in ``qa.answer``.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import Any
 
-from qa.answer.citations import check_answer
-from qa.answer.extractive import REFUSE_BELOW, extractive
+from qa.answer.citations import check_answer, make_citation
+from qa.answer.extractive import extractive
+from qa.answer.grounding import REFUSE_BELOW
+from qa.answer.refusal import refusal_text
 from qa.answer.rewrite import standalone
 from qa.dates import DateLike
-from qa.errors import QAError
-from qa.search.hybrid import get_engine, resolve_filters, search, to_citations
+from qa.errors import LLMError, QAError
+from qa.search.filters import Filters, Scope, resolve
+from qa.search.hybrid import SearchConfig, search
 from qa.settings import Settings
-from qa.types import Answer, Citation
+from qa.store import Store
+from qa.types import Answer, Citation, Response
 
-REFUSAL = "The articles I have do not answer this question."
-
-
-def _settings(settings: Settings | None) -> Settings:
-    return settings or Settings.from_env()
+Names = Sequence[str] | str | None
 
 
-def _llm(settings: Settings, llm: Any) -> Any:
-    if llm is not None:
-        return llm
-    if settings.llm in ("", "extractive"):
-        return None
-    from qa.llm import make_llm
+class QA:
+    """newsqa over one store. Models and the store open on first use; use as a context
+    manager (or call ``close``) to release the store."""
 
-    return make_llm(settings)
+    def __init__(self, settings: Settings, *, embedder: Any = None, llm: Any = None,
+                 search_config: SearchConfig | None = None) -> None:
+        self.settings = settings
+        self.search_config = search_config or SearchConfig(
+            prior_half_life=settings.prefer_recent)
+        self._embedder = embedder
+        self._llm = llm
+        self._llm_loaded = llm is not None
+        self._store: Store | None = None
+        self._lock = threading.Lock()
 
+    def __enter__(self) -> QA:
+        return self
 
-def retrieve(question: str, k: int = 10, since: DateLike = None, until: DateLike = None,
-             sources: Sequence[str] | str | None = None, as_of: DateLike = None, *,
-             article_ids: Sequence[str] | None = None,
-             exclude_ids: Sequence[str] | None = None,
-             settings: Settings | None = None) -> list[Citation]:
-    """Ranked passages for ``question`` (best first, numbered 1..k)."""
-    if not question or not question.strip():
-        raise QAError("The question is empty.")
-    settings = _settings(settings)
-    text, f = resolve_filters(question, since, until, sources, article_ids, as_of, exclude_ids)
-    recs, _ = search(get_engine(settings), text, f, k)
-    return to_citations(recs)
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
+    # ---- what it owns ---------------------------------------------------------------
+    @property
+    def embedder(self) -> Any:
+        with self._lock:
+            if self._embedder is None:
+                from qa.embed import make_embedder
 
-def ask(question: str, history: Sequence[Any] | None = None, k: int | None = None,
-        since: DateLike = None, until: DateLike = None,
-        sources: Sequence[str] | str | None = None, as_of: DateLike = None, *,
-        article_ids: Sequence[str] | None = None, exclude_ids: Sequence[str] | None = None,
-        settings: Settings | None = None, llm: Any = None) -> Answer:
-    """Answer ``question`` from the stored articles, with checked citations."""
-    answer = None
-    for item in ask_stream(question, history, k, since, until, sources, as_of,
-                           article_ids=article_ids, exclude_ids=exclude_ids,
-                           settings=settings, llm=llm):
-        if isinstance(item, Answer):
-            answer = item
-    assert answer is not None
-    return answer
+                self._embedder = make_embedder(self.settings)
+            return self._embedder
 
+    @property
+    def llm(self) -> Any:
+        """The configured chat LLM, or None for extractive answers."""
+        with self._lock:
+            if not self._llm_loaded:
+                if self.settings.llm not in ("", "extractive"):
+                    from qa.llm import make_llm
 
-def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | None = None,
-               since: DateLike = None, until: DateLike = None,
-               sources: Sequence[str] | str | None = None, as_of: DateLike = None, *,
-               article_ids: Sequence[str] | None = None,
-               exclude_ids: Sequence[str] | None = None, settings: Settings | None = None,
-               llm: Any = None) -> Iterator[str | Answer]:
-    """Yield answer text increments as they are produced, then the final ``Answer``.
+                    self._llm = make_llm(self.settings)
+                self._llm_loaded = True
+            return self._llm
 
-    The final Answer is authoritative: with an LLM, sentences that fail the citation check
-    are removed from it even if they were streamed.
-    """
-    if not question or not question.strip():
-        raise QAError("The question is empty.")
-    settings = _settings(settings)
-    t_all = time.perf_counter()
-    timings: dict[str, float] = {}
-    model = _llm(settings, llm)
-    t = time.perf_counter()
-    query = standalone(question.strip(), history, model)
-    timings["rewrite"] = time.perf_counter() - t
-    text, f = resolve_filters(query, since, until, sources, article_ids, as_of, exclude_ids)
-    engine = get_engine(settings)
-    recs, qvec = search(engine, text, f, k or settings.k, timings)
-    passages = to_citations(recs)
-    threshold = settings.refuse_below if settings.refuse_below >= 0 else REFUSE_BELOW
-    t = time.perf_counter()
-    window = (f.since, f.until) if f.soft else None  # dates the question's time words name
-    body, _, refused, sig = extractive(text, passages, qvec, engine.embedder, threshold, window)
-    timings["extract"] = time.perf_counter() - t
-    base = Answer(question=question, text="", citations=(), refused=True, query=query,
-                  related=tuple(passages[:3]), mode="extractive", filters=f.describe())
-    mode, dropped = "extractive", ()
-    if refused:
-        text_out, cites = _refusal(f), ()
-    elif model is None:
-        checked = check_answer(body, passages)
-        text_out, cites = checked.text, checked.citations
-    else:
-        mode = f"llm:{getattr(model, 'name', 'llm')}"
+    @property
+    def store(self) -> Store:
+        """The store, kept in step with other writers (checked at most every 2 s)."""
+        embedder = self.embedder
+        with self._lock:
+            if self._store is None:
+                self._store = Store.open(self.settings, embedder)
+        self._store.sync_lexical(every=2.0)
+        return self._store
+
+    def close(self) -> None:
+        with self._lock:
+            store, self._store = self._store, None
+        if store is not None:
+            store.close()
+
+    # ---- questions --------------------------------------------------------------------
+    def retrieve(self, question: str, k: int = 10, filters: Filters | None = None) -> \
+            list[Citation]:
+        """Ranked passages for ``question`` (best first, numbered 1..k)."""
+        scope = resolve(_question(question), filters or Filters())
+        found = search(self.store, self.embedder, scope, k, self.search_config)
+        return to_citations(found.records)
+
+    def ask(self, question: str, history: Sequence[Any] | None = None, k: int | None = None,
+            filters: Filters | None = None, llm: Any = None) -> Answer:
+        """Answer ``question`` from the stored articles, with checked citations."""
+        return self.ask_stream(question, history, k, filters, llm).answer
+
+    def ask_stream(self, question: str, history: Sequence[Any] | None = None,
+                   k: int | None = None, filters: Filters | None = None,
+                   llm: Any = None) -> Response:
+        """A ``Response``: iterate it for the answer text as it is produced; ``.answer`` is
+        the final, authoritative ``Answer`` (with an LLM, sentences that fail the citation
+        check are removed from it even if they were streamed)."""
+        question = _question(question)
+        return Response(self._answer(question, history, k, filters or Filters(), llm))
+
+    def article_text(self, article_id: str) -> str | None:
+        """The full cleaned text of a stored article (None when there is no such article)."""
+        return self.store.article_text(article_id)
+
+    def stats(self) -> dict:
+        """The collection at a glance: articles, chunks, sources, newest article, where."""
+        return self.store.stats()
+
+    def _answer(self, question: str, history: Sequence[Any] | None, k: int | None,
+                filters: Filters, llm: Any) -> Iterator[str | Answer]:
+        t_all = time.perf_counter()
+        timings: dict[str, float] = {}
+        model = llm if llm is not None else self.llm
         t = time.perf_counter()
-        raw = ""
-        for piece in _llm_stream(model, text, passages):
-            raw += piece
-            yield piece
-        timings["generate"] = time.perf_counter() - t
-        from qa.answer.generate import declined
-
-        checked = check_answer(raw, passages)
-        dropped = checked.dropped
-        if checked.citations:
+        query = standalone(question, history, model)
+        timings["rewrite"] = time.perf_counter() - t
+        scope = resolve(query, filters)
+        found = search(self.store, self.embedder, scope, k or self.settings.k,
+                       self.search_config, timings)
+        passages = to_citations(found.records)
+        s = self.settings
+        threshold = s.refuse_below if s.refuse_below >= 0 else REFUSE_BELOW
+        t = time.perf_counter()
+        ex = extractive(scope.text, passages, found.qvec, self.embedder, threshold,
+                        scope.hint.window)
+        timings["extract"] = time.perf_counter() - t
+        refused, mode, dropped = ex.refused, "extractive", ()
+        if refused:
+            text_out, cites = _refusal(scope), ()
+        elif model is None:
+            checked = check_answer(ex.text, passages)
             text_out, cites = checked.text, checked.citations
-        elif declined(raw) and sig["grounding"] < threshold + 0.1:
-            text_out, cites, refused = _refusal(f), (), True
-        else:  # nothing the model said survived the check: fall back to the extractive one
-            fallback = check_answer(body, passages)
-            text_out, cites = fallback.text, fallback.citations
-            mode += "+extractive"
-    timings["total"] = time.perf_counter() - t_all
-    if model is None or refused:
-        yield from _pieces(text_out)
-    yield replace(base, text=text_out, citations=tuple(cites), refused=refused or not cites,
-                  related=tuple(passages[:3]) if (refused or not cites) else (),
-                  dropped=tuple(dropped), mode=mode, timings=timings,
-                  grounding=sig["grounding"], signals=sig)
+        else:
+            mode = f"llm:{getattr(model, 'name', 'llm')}"
+            t = time.perf_counter()
+            raw = ""
+            for piece in _llm_stream(model, scope.text, passages):
+                raw += piece
+                yield piece
+            timings["generate"] = time.perf_counter() - t
+            from qa.answer.generate import declined
+
+            checked = check_answer(raw, passages)
+            dropped = checked.dropped
+            if checked.citations:
+                text_out, cites = checked.text, checked.citations
+            elif declined(raw) and ex.grounding < threshold + 0.1:
+                text_out, cites, refused = _refusal(scope), (), True
+            else:  # nothing the model said survived the check: the extractive answer
+                fallback = check_answer(ex.text, passages)
+                text_out, cites = fallback.text, fallback.citations
+                mode += "+extractive"
+        timings["total"] = time.perf_counter() - t_all
+        if model is None or refused:
+            yield from _pieces(text_out)
+        refused = refused or not cites
+        yield Answer(question=question, text=text_out, citations=tuple(cites),
+                     refused=refused, query=query,
+                     related=tuple(passages[:3]) if refused else (),
+                     dropped=tuple(dropped), mode=mode, timings=timings,
+                     filters=scope.describe(), grounding=ex.grounding, signals=ex.signals)
 
 
-def collection_stats(settings: Settings | None = None) -> dict:
-    """The collection at a glance: articles, chunks, sources, newest article, where."""
-    return get_engine(_settings(settings)).open().stats()
+def to_citations(recs: Sequence[Any]) -> list[Citation]:
+    """Stored chunk records as citations numbered 1..n in order."""
+    return [make_citation(i + 1, r) for i, r in enumerate(recs)]
 
 
-def _refusal(f: Any) -> str:
-    scope = f.describe()
-    dates = f"{scope.get('since', 'any time')} to {scope.get('until', 'now')}"
-    if f.soft and f.phrase:  # the dates came from the question's own words
-        return (f"{REFUSAL[:-1]} for {f.phrase} ({dates}). The closest passages, which may be "
-                "from other dates, are listed below as related.")
-    extra = f" (searched articles dated {dates})" if "since" in scope or "until" in scope else ""
-    return REFUSAL + extra + " The closest passages are listed below as related."
+def _refusal(scope: Scope) -> str:
+    return refusal_text(scope.describe(), scope.hint.phrase if scope.hint.window else "")
+
+
+def _question(question: str) -> str:
+    if not question or not question.strip():
+        raise QAError("The question is empty.")
+    return question.strip()
 
 
 def _llm_stream(model: Any, question: str, passages: list[Citation]) -> Iterator[str]:
@@ -159,7 +199,7 @@ def _llm_stream(model: Any, question: str, passages: list[Citation]) -> Iterator
     except QAError:
         raise
     except Exception as e:  # backends raise anything; the user needs one line
-        raise QAError(f"the LLM failed while answering: {e}") from e
+        raise LLMError(f"the LLM failed while answering: {e}") from e
 
 
 def _pieces(text: str) -> Iterator[str]:
@@ -168,4 +208,51 @@ def _pieces(text: str) -> Iterator[str]:
         yield " ".join(words[i : i + 4]) + (" " if i + 4 < len(words) else "")
 
 
-__all__ = ["ask", "ask_stream", "collection_stats", "retrieve"]
+# ---- the default instances (one per Settings) and the module-level API ---------------------
+_DEFAULTS: dict[Settings, QA] = {}
+_DEFAULTS_LOCK = threading.Lock()
+
+
+def default(settings: Settings | None = None) -> QA:
+    """The shared ``QA`` for these settings (``Settings.from_env()`` when None)."""
+    settings = settings or Settings.from_env()
+    with _DEFAULTS_LOCK:
+        qa = _DEFAULTS.get(settings)
+        if qa is None:
+            qa = _DEFAULTS[settings] = QA(settings)
+        return qa
+
+
+def retrieve(question: str, k: int = 10, since: DateLike = None, until: DateLike = None,
+             sources: Names = None, as_of: DateLike = None, *, article_ids: Names = None,
+             exclude_ids: Names = None, settings: Settings | None = None) -> list[Citation]:
+    """Ranked passages for ``question`` (best first, numbered 1..k)."""
+    f = Filters.of(since, until, sources, as_of, article_ids, exclude_ids)
+    return default(settings).retrieve(question, k, f)
+
+
+def ask(question: str, history: Sequence[Any] | None = None, k: int | None = None,
+        since: DateLike = None, until: DateLike = None, sources: Names = None,
+        as_of: DateLike = None, *, article_ids: Names = None, exclude_ids: Names = None,
+        settings: Settings | None = None, llm: Any = None) -> Answer:
+    """Answer ``question`` from the stored articles, with checked citations."""
+    f = Filters.of(since, until, sources, as_of, article_ids, exclude_ids)
+    return default(settings).ask(question, history, k, f, llm)
+
+
+def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | None = None,
+               since: DateLike = None, until: DateLike = None, sources: Names = None,
+               as_of: DateLike = None, *, article_ids: Names = None,
+               exclude_ids: Names = None, settings: Settings | None = None,
+               llm: Any = None) -> Response:
+    """Like ``ask``, streamed: iterate the ``Response`` for text, then read ``.answer``."""
+    f = Filters.of(since, until, sources, as_of, article_ids, exclude_ids)
+    return default(settings).ask_stream(question, history, k, f, llm)
+
+
+def collection_stats(settings: Settings | None = None) -> dict:
+    """The collection at a glance: articles, chunks, sources, newest article, where."""
+    return default(settings).stats()
+
+
+__all__ = ["QA", "Response", "ask", "ask_stream", "collection_stats", "default", "retrieve"]

@@ -1,4 +1,4 @@
-"""Public result types: ``Citation`` and ``Answer``.
+"""Public result types: ``Citation``, ``Answer`` and the streamed ``Response``.
 
 Frozen dataclasses with ``to_dict()`` for JSON. No llama-index or chromadb type ever
 appears here: these are what scripts, the CLI and the web app receive.
@@ -6,6 +6,7 @@ appears here: these are what scripts, the CLI and the web app receive.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -85,3 +86,28 @@ class Answer:
             "grounding": round(float(self.grounding), 4),
             "signals": {k: round(float(v), 4) for k, v in self.signals.items()},
         }
+
+
+class Response:
+    """A streamed answer: iterate it for the answer text as it is produced; ``answer`` is the
+    final ``Answer`` (reading it first consumes the rest of the stream)."""
+
+    def __init__(self, events: Iterator[str | Answer]) -> None:
+        self._events = events
+        self._answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for event in self._events:
+            if isinstance(event, Answer):
+                self._answer = event
+            else:
+                yield event
+
+    @property
+    def answer(self) -> Answer:
+        if self._answer is None:
+            for _ in self:
+                pass
+        if self._answer is None:  # pragma: no cover - the producer always ends with one
+            raise RuntimeError("the answer stream ended without an answer")
+        return self._answer

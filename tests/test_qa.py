@@ -13,14 +13,17 @@ import pytest
 
 from qa import Answer, QAError, ask, ask_stream, retrieve
 from qa.errors import EmptyStoreError
-from qa.search.hybrid import get_engine
+from qa.search.filters import Filters, resolve
+from qa.search.hybrid import SearchConfig, dense_search, search
+from qa.service import default
+from qa.store.filters import chroma_where
 from tests.conftest import ROOT
 
 AS_OF = date(2026, 2, 1)
 
 
 def _article_text(settings, article_id: str) -> str:
-    return get_engine(settings).open().article_text(article_id)
+    return default(settings).article_text(article_id)
 
 
 def test_answer_cites_the_right_article_with_exact_offsets(corpus_settings):
@@ -133,11 +136,13 @@ def test_follow_up_uses_the_conversation(corpus_settings):
 
 
 def test_stream_yields_text_then_the_answer(corpus_settings):
-    items = list(ask_stream("How much snow did Storm Calloway drop?",
-                            settings=corpus_settings, as_of=AS_OF))
-    assert isinstance(items[-1], Answer)
-    assert "".join(i for i in items[:-1]).strip() == items[-1].text
-    assert "38 centimeters" in items[-1].text
+    response = ask_stream("How much snow did Storm Calloway drop?",
+                          settings=corpus_settings, as_of=AS_OF)
+    pieces = list(response)
+    assert len(pieces) > 1 and all(isinstance(p, str) for p in pieces)
+    assert isinstance(response.answer, Answer)
+    assert "".join(pieces).strip() == response.answer.text
+    assert "38 centimeters" in response.answer.text
 
 
 def test_scripted_llm_wrong_and_out_of_range_markers_are_caught(corpus_settings):
@@ -206,18 +211,16 @@ def test_post_filtered_dense_search_equals_chromas_where(corpus_settings, oversa
                                                          monkeypatch):
     # Date and exclusion filters are applied to an unfiltered search (Chroma's `where` is
     # linear in the archive); the passages found must be exactly the ones `where` finds.
-    r = sys.modules["qa.search.hybrid"]  # the module (qa.retrieve the name is the function)
-    monkeypatch.setattr(r, "OVERSAMPLE", oversample[0])
-    monkeypatch.setattr(r, "MIN_CANDIDATES", oversample[1])
-    engine = r.get_engine(corpus_settings)
-    store = engine.open()
-    qvec = engine.embedder.embed_query("Harbor Bridge closure and the ferry")
+    cfg = SearchConfig(oversample=oversample[0], min_candidates=oversample[1])
+    qa = default(corpus_settings)
+    store = qa.store
+    qvec = qa.embedder.embed_query("Harbor Bridge closure and the ferry")
     some = store.dense(qvec, 3, None)[0].meta["article_id"]
-    cases = [r.Filters(as_of=date(2025, 3, 1)), r.Filters(since=date(2025, 5, 1)),
-             r.Filters(until=date(2025, 3, 1)), r.Filters(exclude_ids=(some,)),
-             r.Filters(since=date(2025, 2, 1), until=date(2025, 5, 20),
-                       as_of=date(2025, 5, 25), exclude_ids=(some,)),
-             r.Filters(since=date(2030, 1, 1))]
+    cases = [Filters(as_of=date(2025, 3, 1)), Filters(since=date(2025, 5, 1)),
+             Filters(until=date(2025, 3, 1)), Filters(exclude_ids=(some,)),
+             Filters(since=date(2025, 2, 1), until=date(2025, 5, 20),
+                     as_of=date(2025, 5, 25), exclude_ids=(some,)),
+             Filters(since=date(2030, 1, 1))]
     # dates are read from the lexical index's side table; a replica whose lexical copy
     # has not caught up yet (here: an empty one) reads them from Chroma instead
     from qa.store.lexical import LexicalIndex
@@ -231,10 +234,10 @@ def test_post_filtered_dense_search_equals_chromas_where(corpus_settings, oversa
         self, v, k, where, ids))
     used = {"in step": set(), "lagging": set()}
     for f in cases:
-        want = [(x.id, round(x.score, 5)) for x in store.dense(qvec, 6, r.chroma_where(f))]
+        want = [(x.id, round(x.score, 5)) for x in store.dense(qvec, 6, chroma_where(f))]
         for name, s in (("in step", store), ("lagging", behind)):
             ways.clear()
-            got = [(x.id, round(x.score, 5)) for x in r.dense_search(s, qvec, f, 6, 6)]
+            got = [(x.id, round(x.score, 5)) for x in dense_search(s, qvec, f, 6, 6, cfg)]
             assert got == want, f
             used[name].update(ways)
     # when too few survive the post-filter, the search is restricted by chunk ids listed
@@ -250,18 +253,18 @@ def test_time_words_never_send_a_date_range_to_chromas_where(corpus_settings, mo
     # A range read from time words is soft; on a big archive Chroma's `where` on it costs
     # seconds (bench/RESULTS.md, scale), so the in-range dense list is post-filtered only
     # (want=0: no fallback to `where`, however few survive). Explicit dates may fall back.
-    r = sys.modules["qa.search.hybrid"]
-    engine = r.get_engine(corpus_settings)
+    import qa.search.hybrid as hybrid
+
+    qa = default(corpus_settings)
     calls = []
-    real = r.dense_search
-    monkeypatch.setattr(r, "dense_search", lambda s, v, f, n, want: calls.append(
-        (f.since, want)) or real(s, v, f, n, want))
-    text, f = r.resolve_filters("What happened with the Harbor Bridge this week?", None,
-                                None, (), (), date(2025, 5, 25))
-    assert f.soft and f.since
-    out, _ = r.search(engine, text, f, 4)
+    monkeypatch.setattr(hybrid, "dense_search", lambda s, v, f, n, want, cfg: calls.append(
+        (f.since, want)) or dense_search(s, v, f, n, want, cfg))
+    scope = resolve("What happened with the Harbor Bridge this week?",
+                    Filters(as_of=date(2025, 5, 25)))
+    assert scope.hint.window and scope.windowed.since
+    out = search(qa.store, qa.embedder, scope, 4).records
     assert out and out[0].meta["published"] >= 20250519  # the in-range article still leads
     assert [want for since, want in calls if since] == [0]
     calls.clear()
-    r.search(engine, "Harbor Bridge", r.Filters(since=date(2025, 5, 19)), 4)
+    search(qa.store, qa.embedder, resolve("Harbor Bridge", Filters(since=date(2025, 5, 19))), 4)
     assert [want for since, want in calls if since] == [4]

@@ -1,91 +1,67 @@
-"""Hybrid retrieval: question (+ filters, time words) -> ranked, diversified passages.
+"""Hybrid retrieval: a resolved question (``Scope``) -> ranked, diversified passages.
 
 Dense search (Chroma, cosine) and lexical search (SQLite FTS5 BM25) each return candidates
-under the same filters (date range, source, article, ``as_of``); their ranks are fused with
-reciprocal rank fusion, nudged toward recent articles (strongly when the question asks for
-the latest news, mildly by default when it names no dates: news questions are usually about
-the moment they are asked), and diversified so one article cannot fill the list while
-others also match. What restricts a search (dates, sources, time words) is ``qa.search.filters``.
-No answer composition here.
+under the same ``Filters``; their ranks are fused with reciprocal rank fusion, nudged toward
+recent articles (strongly when the question asks for the latest news, mildly by default when
+it names no dates: news questions are usually about the moment they are asked), and
+diversified so one article cannot fill the list while others also match. Every knob is in
+``SearchConfig``, which callers (the benchmark) pass in. What restricts a search is
+``qa.search.filters``; the store and the embedder are passed in (``qa.service.QA`` owns
+them). No answer composition here.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 import numpy as np
 
-from qa.answer.citations import make_citation
-from qa.dates import ymd
-from qa.embed import make_embedder
-from qa.search.filters import Filters, chroma_where, post_filter, resolve_filters
-from qa.settings import Settings
+from qa.dates import from_ymd
+from qa.search.filters import Filters, Scope
 from qa.store import ChunkRecord, Store
-from qa.types import Citation
-
-__all__ = ["Engine", "Filters", "chroma_where", "dense_search", "diversify", "fuse",
-           "get_engine", "post_filter", "resolve_filters", "search", "to_citations"]
-
-RRF_K = 60
-OVERSAMPLE = 8  # unfiltered dense candidates per wanted one when dates are post-filtered
-MIN_CANDIDATES = 200
-MAX_ID_FILTER = 50_000  # a narrow date range searches its chunks by id up to this many
-PER_ARTICLE = 2  # passages one article may hold in the top k while others are available
-RECENT_WEIGHT, RECENT_HALF_LIFE = 1.0, 14.0  # "the latest ...": a first place, halving in 2 weeks
-PRIOR_WEIGHT = 0.5  # no time words: half a first place for an article published on as_of
+from qa.store.filters import chroma_where
 
 
-@dataclass
-class Engine:
-    """A store and embedder opened once and reused across questions."""
+@dataclass(frozen=True)
+class SearchConfig:
+    """Retrieval knobs (chosen on RealTime QA's even weeks; bench/RESULTS.md)."""
 
-    settings: Settings
-    embedder: Any = None
-    store: Store | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def open(self) -> Store:
-        with self.lock:
-            if self.embedder is None:
-                self.embedder = make_embedder(self.settings)
-            if self.store is None:
-                self.store = Store.open(self.settings, self.embedder)
-        self.store.sync_lexical(every=2.0)
-        return self.store
+    rrf_k: int = 60
+    oversample: int = 8  # unfiltered dense candidates per wanted one when dates post-filter
+    min_candidates: int = 200
+    max_id_filter: int = 50_000  # a narrow date range searches its chunks by id up to this
+    per_article: int = 2  # passages one article may hold in the top k while others exist
+    recent_weight: float = 1.0  # "the latest ...": a first place for today's article,
+    recent_half_life: float = 14.0  # halving every two weeks
+    prior_weight: float = 0.5  # no time words: half a first place for one published on as_of
+    prior_half_life: float = 30.0  # days (NEWSQA_PREFER_RECENT); 0 turns the prior off
 
 
-_ENGINES: dict[Settings, Engine] = {}
-_ENGINES_LOCK = threading.Lock()
+@dataclass(frozen=True)
+class Found:
+    """A search result: ranked chunk records and the query vector (for answer scoring)."""
 
-
-def get_engine(settings: Settings) -> Engine:
-    """The shared engine for these settings (one per process and settings)."""
-    with _ENGINES_LOCK:
-        eng = _ENGINES.get(settings)
-        if eng is None:
-            eng = _ENGINES[settings] = Engine(settings)
-        return eng
+    records: list[ChunkRecord]
+    qvec: Any
 
 
 def fuse(lists: list[list[str]], bonus: dict[str, float] | None = None,
-         ) -> list[tuple[str, float]]:
+         rrf_k: int = 60) -> list[tuple[str, float]]:
     """Reciprocal rank fusion of ranked id lists (+ optional per-id bonus), best first."""
     score: dict[str, float] = {}
     for ranked in lists:
         for rank, cid in enumerate(ranked):
-            score[cid] = score.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            score[cid] = score.get(cid, 0.0) + 1.0 / (rrf_k + rank + 1)
     for cid, extra in (bonus or {}).items():
         if cid in score:
             score[cid] += extra
     return sorted(score.items(), key=lambda kv: -kv[1])
 
 
-def diversify(ranked: list[ChunkRecord], k: int,
-              per_article: int = PER_ARTICLE) -> list[ChunkRecord]:
+def diversify(ranked: list[ChunkRecord], k: int, per_article: int = 2) -> list[ChunkRecord]:
     """Top ``k`` with at most ``per_article`` passages per article, unless too few others."""
     picked, spill, count = [], [], {}
     for rec in ranked:
@@ -100,29 +76,35 @@ def diversify(ranked: list[ChunkRecord], k: int,
     return picked + spill[: k - len(picked)]
 
 
-def dense_search(store: Store, qvec: Any, f: Filters, n: int, want: int) -> list[ChunkRecord]:
+def _rows(store: Store, ids: list[str]) -> tuple[dict[str, tuple], dict[str, ChunkRecord]]:
+    """(article_id, published, source) per chunk id, from the lexical side table (cheap);
+    chunks it does not hold yet are read from Chroma (returned too, for reuse)."""
+    rows = {cid: (a, from_ymd(p), s) for cid, (a, p, s) in store.lexical.chunk_rows(ids).items()}
+    recs = {r.id: r for r in store.get_chunks([cid for cid in ids if cid not in rows])}
+    for cid, r in recs.items():
+        rows[cid] = (r.meta.get("article_id", ""), from_ymd(r.meta.get("published")),
+                     r.meta.get("source_key", ""))
+    return rows, recs
+
+
+def dense_search(store: Store, qvec: Any, f: Filters, n: int, want: int,
+                 cfg: SearchConfig = SearchConfig()) -> list[ChunkRecord]:
     """Top ``n`` dense results under the filters.
 
     Chroma's ``where`` costs time in proportion to the chunks it matches (5 s for an
     ``as_of`` over 500k chunks), so date and exclusion filters are applied to an unfiltered
-    search with OVERSAMPLE times the candidates instead, reading each candidate's date from
-    the lexical index's side table (Chroma's own metadata costs ~0.1 ms per result; a chunk
-    the lexical index does not hold yet is read from Chroma). Only when fewer than ``want``
-    survive (a narrow range in a big archive) is the search restricted: to the range's
-    chunk ids from the lexical index when it is in step with Chroma, else by ``where``.
-    Source and article filters are narrow and always go to Chroma's ``where``.
+    search with ``oversample`` times the candidates instead, testing each with
+    ``Filters.matches`` on fields read from the lexical index's side table. Only when fewer
+    than ``want`` survive (a narrow range in a big archive) is the search restricted: to the
+    range's chunk ids from the lexical index when it is in step with Chroma, else by
+    ``where``. Source and article filters are narrow and always go to Chroma's ``where``.
     """
-    where = chroma_where(f)
-    keep = post_filter(f)
-    if where is None or keep is None:
-        return store.dense(qvec, n, where)
-    m = max(OVERSAMPLE * n, MIN_CANDIDATES)
+    if f.empty or f.narrow:
+        return store.dense(qvec, n, chroma_where(f))
+    m = max(cfg.oversample * n, cfg.min_candidates)
     raw = store.dense_ids(qvec, m)
-    known = store.lexical.chunk_dates([cid for cid, _ in raw])
-    metas = {cid: {"article_id": a, "published": p} for cid, (a, p) in known.items()}
-    recs = {r.id: r for r in store.get_chunks([cid for cid, _ in raw if cid not in known])}
-    metas.update((cid, r.meta) for cid, r in recs.items())
-    got = [(cid, s) for cid, s in raw if cid in metas and keep(metas[cid])][:n]
+    rows, recs = _rows(store, [cid for cid, _ in raw])
+    got = [(cid, s) for cid, s in raw if cid in rows and f.matches(*_as_fields(rows[cid]))][:n]
     if len(got) >= want or len(raw) < m:  # enough, or the whole store was searched
         recs.update((r.id, r) for r in store.get_chunks([c for c, _ in got if c not in recs]))
         return [replace(recs[cid], score=s) for cid, s in got if cid in recs]
@@ -130,83 +112,78 @@ def dense_search(store: Store, qvec: Any, f: Filters, n: int, want: int) -> list
     # that is in step with Chroma (~50 ms at 500k chunks; Chroma's `where` took 3.7 s)
     gen = store.generation()
     if gen and gen == store.lexical.get_meta("generation"):
-        ids = store.lexical.chunk_ids_dated(ymd(f.since), ymd(f.until), ymd(f.as_of),
-                                            f.exclude_ids, MAX_ID_FILTER)
+        ids = store.lexical.chunk_ids(f, cfg.max_id_filter)
         if ids is not None:
             return store.dense(qvec, n, None, ids=ids)
-    return store.dense(qvec, n, where)
+    return store.dense(qvec, n, chroma_where(f))
+
+
+def _as_fields(row: tuple) -> tuple[date | None, str, str]:
+    article_id, published, source = row
+    return published, source, article_id
 
 
 def _candidates(store: Store, qvec: Any, text: str, f: Filters, n: int, want: int,
-                timings: dict[str, float]) -> tuple[list[ChunkRecord], list[str]]:
+                cfg: SearchConfig, timings: dict[str, float]) -> tuple[list[ChunkRecord],
+                                                                       list[str]]:
     t = time.perf_counter()
-    dense = dense_search(store, qvec, f, n, want)
+    dense = dense_search(store, qvec, f, n, want, cfg)
     timings["dense"] = timings.get("dense", 0.0) + time.perf_counter() - t
     t = time.perf_counter()
-    lex = store.lexical.search(text, n, since=ymd(f.since), until=ymd(f.until),
-                               as_of=ymd(f.as_of), sources=[s.lower() for s in f.sources],
-                               article_ids=list(f.article_ids),
-                               exclude_ids=list(f.exclude_ids))
+    lex = store.lexical.search(text, n, f)
     timings["lexical"] = timings.get("lexical", 0.0) + time.perf_counter() - t
     return dense, [cid for cid, _ in lex]
 
 
-def search(engine: Engine, text: str, f: Filters, k: int,
-           timings: dict[str, float] | None = None) -> tuple[list[ChunkRecord], Any]:
-    """Ranked chunk records (score = cosine similarity to the query), and the query vector.
+def search(store: Store, embedder: Any, scope: Scope, k: int,
+           cfg: SearchConfig = SearchConfig(),
+           timings: dict[str, float] | None = None) -> Found:
+    """Ranked chunk records (score = cosine similarity to the query) and the query vector.
 
-    A date range read from time words is soft: results inside it are searched separately
-    and count twice in the fusion, but passages outside it can still be found.
+    A date window from the question's time words is soft: results inside it are searched
+    separately and count twice in the fusion, but passages outside it can still be found.
     """
     timings = timings if timings is not None else {}
-    store = engine.open()
     t = time.perf_counter()
-    qvec = engine.embedder.embed_query(text)
+    qvec = embedder.embed_query(scope.text)
     timings["embed"] = time.perf_counter() - t
     n = max(4 * k, 30)
-    # a range from time words is a preference: never pay for Chroma's `where` on it
-    dense, lex = _candidates(store, qvec, text, f, n, 0 if f.soft else k, timings)
-    lists = [[r.id for r in dense], lex]
-    if f.soft:
-        wide = replace(f, since=None, until=None)
-        d2, l2 = _candidates(store, qvec, text, wide, n, k, timings)
-        lists += [[r.id for r in d2], l2]
+    windowed = scope.windowed
+    if windowed is not None:  # a preference: never pay for Chroma's `where` on it
+        dense, lex = _candidates(store, qvec, scope.text, windowed, n, 0, cfg, timings)
+        d2, l2 = _candidates(store, qvec, scope.text, scope.filters, n, k, cfg, timings)
+        lists = [[r.id for r in dense], lex, [r.id for r in d2], l2]
         dense = dense + d2
+    else:
+        dense, lex = _candidates(store, qvec, scope.text, scope.filters, n, k, cfg, timings)
+        lists = [[r.id for r in dense], lex]
     t = time.perf_counter()
     by_id = {r.id: r for r in dense}
     missing = list(dict.fromkeys(cid for ids in lists for cid in ids if cid not in by_id))
-    if missing:
-        with store._guard("reading passages"):
-            got = store.chunks.get(ids=missing, include=["documents", "metadatas", "embeddings"])
-        for cid, doc, meta, emb in zip(got["ids"], got["documents"], got["metadatas"],
-                                       got["embeddings"], strict=True):
-            by_id[cid] = ChunkRecord(cid, doc, meta, float(np.dot(np.asarray(emb), qvec)))
+    for r in store.get_chunks(missing, embeddings=True):
+        by_id[r.id] = replace(r, score=float(np.dot(np.asarray(r.embedding), qvec)))
     bonus = None
-    if f.recency:
-        bonus = _recency_bonus(by_id, f, RECENT_WEIGHT, RECENT_HALF_LIFE)
-    elif f.since is None and f.until is None and engine.settings.prefer_recent > 0:
-        bonus = _recency_bonus(by_id, f, PRIOR_WEIGHT, engine.settings.prefer_recent)
-    ranked = [by_id[cid] for cid, _ in fuse(lists, bonus) if cid in by_id]
-    out = diversify(ranked, k)
+    f = scope.filters
+    if scope.hint.recency:
+        bonus = _recency_bonus(by_id, f.as_of, cfg.recent_weight, cfg.recent_half_life,
+                               cfg.rrf_k)
+    elif windowed is None and f.since is None and f.until is None and cfg.prior_half_life > 0:
+        bonus = _recency_bonus(by_id, f.as_of, cfg.prior_weight, cfg.prior_half_life, cfg.rrf_k)
+    ranked = [by_id[cid] for cid, _ in fuse(lists, bonus, cfg.rrf_k) if cid in by_id]
+    out = diversify(ranked, k, cfg.per_article)
     timings["fuse"] = time.perf_counter() - t
-    return out, qvec
+    return Found(out, qvec)
 
 
-def _recency_bonus(recs: dict[str, ChunkRecord], f: Filters, weight: float,
-                   half_life: float) -> dict[str, float]:
+def _recency_bonus(recs: dict[str, ChunkRecord], as_of: date | None, weight: float,
+                   half_life: float, rrf_k: int) -> dict[str, float]:
     """An RRF-scale bonus for newer articles: ``weight`` first places for one published on
     ``as_of``, halving every ``half_life`` days before it (undated articles get none)."""
-    ref = ymd(f.as_of or date.today())
-    ref_d = date(ref // 10000, ref // 100 % 100, ref % 100)
+    ref = as_of or date.today()
     out = {}
     for cid, r in recs.items():
-        p = int(r.meta.get("published", 0) or 0)
-        if p:
-            days = max(0, (ref_d - date(p // 10000, p // 100 % 100, p % 100)).days)
-            out[cid] = (weight / (RRF_K + 1)) * 0.5 ** (days / half_life)
+        published = from_ymd(r.meta.get("published"))
+        if published:
+            days = max(0, (ref - published).days)
+            out[cid] = (weight / (rrf_k + 1)) * 0.5 ** (days / half_life)
     return out
-
-
-def to_citations(recs: list[ChunkRecord]) -> list[Citation]:
-    """Number records 1..n in order."""
-    return [make_citation(i + 1, r) for i, r in enumerate(recs)]

@@ -11,11 +11,13 @@ This module knows nothing about Chroma.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from qa.store.filters import FilterLike, sql_conditions
+from qa.text.terms import query_terms
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -28,51 +30,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     text, tokenize='porter unicode61 remove_diacritics 2');
 """
-
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    out over own same she should so some such than that the their theirs them then there these
-    they this those through to too under until up very was we were what when where which while
-    who whom why will with would you your yours week weeks month year years day days recently
-    recent latest new news according said says say tell told""".split()
-)
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def query_terms(text: str) -> list[str]:
-    """The searchable words of a question: lower-cased, stopwords removed, de-duplicated."""
-    seen: dict[str, None] = {}
-    for w in _WORD.findall(text.lower()):
-        if w not in STOPWORDS and (len(w) > 1 or w.isdigit()):
-            seen.setdefault(w, None)
-    return list(seen)
-
-
-def _conditions(col: str, since: int, until: int, as_of: int, sources: Sequence[str],
-                article_ids: Sequence[str], exclude_ids: Sequence[str],
-                ) -> tuple[str, list[object]]:
-    """The filters as `` AND ...`` SQL on the chunks table (columns prefixed ``col``): the
-    same date rules as Chroma's ``where`` in ``qa.search.filters``."""
-    sql, args = "", []
-    if since:
-        sql += f" AND {col}published >= ?"
-        args.append(since)
-    if until:
-        sql += f" AND {col}published > 0 AND {col}published <= ?"
-        args.append(until)
-    if as_of:
-        sql += f" AND {col}published <= ?"
-        args.append(as_of)
-    for name, values, op in (("source", sources, "IN"), ("article_id", article_ids, "IN"),
-                             ("article_id", exclude_ids, "NOT IN")):
-        if values:
-            sql += f" AND {col}{name} {op} ({','.join('?' * len(values))})"
-            args.extend(values)
-    return sql, args
-
 
 class LexicalIndex:
     """BM25 over chunk texts in one SQLite file. Thread-safe (one connection, one lock)."""
@@ -166,51 +123,36 @@ class LexicalIndex:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?,?)", (key, value))
 
-    def chunk_dates(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
-        """chunk_id -> (article_id, published yyyymmdd) for the ids the index holds."""
-        out: dict[str, tuple[str, int]] = {}
+    def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, int, str]]:
+        """chunk_id -> (article_id, published yyyymmdd, source key) for the ids it holds."""
+        out: dict[str, tuple[str, int, str]] = {}
         ids = list(chunk_ids)
         with self._lock:
             for i in range(0, len(ids), 500):
                 part = ids[i : i + 500]
-                out.update((r[0], (r[1], r[2])) for r in self._db.execute(
-                    "SELECT chunk_id, article_id, published FROM chunks WHERE chunk_id IN "
-                    f"({','.join('?' * len(part))})", part))
+                out.update((r[0], (r[1], r[2], r[3])) for r in self._db.execute(
+                    "SELECT chunk_id, article_id, published, source FROM chunks WHERE chunk_id "
+                    f"IN ({','.join('?' * len(part))})", part))
         return out
 
-    def chunk_ids_dated(self, since: int = 0, until: int = 0, as_of: int = 0,
-                        exclude_ids: Sequence[str] = (), limit: int = 50_000) -> list[str] | None:
-        """Ids of the chunks a date range (and exclusions) lets through, with the same rules
-        as ``search`` (and Chroma's ``where``, ``qa.search.filters``); None over ``limit``."""
-        cond, args = _conditions("", since, until, as_of, (), (), exclude_ids)
+    def chunk_ids(self, filters: FilterLike | None, limit: int = 50_000) -> list[str] | None:
+        """Ids of the chunks the filters let through (the rules of ``qa.store.filters``);
+        None when there are more than ``limit``."""
+        cond, args = sql_conditions(filters)
         sql = "SELECT chunk_id FROM chunks WHERE 1" + cond
         with self._lock:
             ids = [r[0] for r in self._db.execute(sql + " LIMIT ?", [*args, limit + 1])]
         return None if len(ids) > limit else ids
 
-    def search(
-        self,
-        text: str,
-        k: int = 20,
-        since: int = 0,
-        until: int = 0,
-        as_of: int = 0,
-        sources: Sequence[str] | None = None,
-        article_ids: Sequence[str] | None = None,
-        exclude_ids: Sequence[str] | None = None,
-    ) -> list[tuple[str, float]]:
-        """Best ``k`` chunks for ``text`` as (chunk_id, score), score higher = better.
-
-        ``since``/``until`` are yyyymmdd ints (0 = open); articles without a date are
-        excluded when a date range is given. ``as_of`` drops articles dated after it but
-        keeps undated ones.
-        """
+    def search(self, text: str, k: int = 20,
+               filters: FilterLike | None = None) -> list[tuple[str, float]]:
+        """Best ``k`` chunks for ``text`` under ``filters`` as (chunk_id, score), higher is
+        better."""
         terms = query_terms(text)
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        cond, args = _conditions("c.", since, until, as_of, sources or (), article_ids or (),
-                                 exclude_ids or ())
+        cond, args = sql_conditions(filters, "c.")
         sql = ("SELECT c.chunk_id, -bm25(fts) AS s FROM fts JOIN chunks c ON c.rowid = fts.rowid "
                f"WHERE fts MATCH ?{cond} ORDER BY bm25(fts) LIMIT ?")
         args = [match, *args, int(k)]

@@ -1,4 +1,5 @@
-"""Light text matching shared by extractive answers and citation checking.
+"""Words: stopwords, search terms (``query_terms``, for BM25), and light text matching
+shared by extractive answers and citation checking.
 
 Content terms (lower-cased words minus stopwords, with a crude plural/verb-suffix fold) and
 "facts" (numbers, years, month names, capitalised names) that a supported sentence must find
@@ -9,7 +10,27 @@ from __future__ import annotations
 
 import re
 
-from qa.store.lexical import STOPWORDS
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    out over own same she should so some such than that the their theirs them then there these
+    they this those through to too under until up very was we were what when where which while
+    who whom why will with would you your yours week weeks month year years day days recently
+    recent latest new news according said says say tell told""".split()
+)
+_SEARCH_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def query_terms(text: str) -> list[str]:
+    """The searchable words of a question: lower-cased, stopwords removed, de-duplicated."""
+    seen: dict[str, None] = {}
+    for w in _SEARCH_WORD.findall(text.lower()):
+        if w not in STOPWORDS and (len(w) > 1 or w.isdigit()):
+            seen.setdefault(w, None)
+    return list(seen)
+
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-.]*[A-Za-z0-9]|[A-Za-z0-9]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
