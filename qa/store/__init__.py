@@ -1,6 +1,24 @@
 """The store: the only chromadb and SQLite code (Chroma collections, the lexical index,
-their schema and the crash-safe write protocol). See ``qa.store.chroma``."""
+their schema and the crash-safe write protocol).
 
-from qa.store.chroma import ChunkRecord, Store, chunk_id
+    store = Store.open(settings, ModelInfo.of(embedder), create=True)  # or None: maintenance
+    store.write([ArticleWrite(...), ...])
 
-__all__ = ["ChunkRecord", "Store", "chunk_id"]
+``qa.store.schema`` is the layout (ids, metadata keys, rows), ``qa.store.chroma`` the
+``Store``, ``qa.store.connection`` the Chroma client, ``qa.store.lexical`` the BM25 index,
+``qa.store.sync`` keeping it in step.
+"""
+
+from qa.store.chroma import Store
+from qa.store.schema import (
+    ArticleWrite,
+    ChunkFields,
+    ChunkRecord,
+    ModelInfo,
+    StoredArticle,
+    chunk_fields,
+    chunk_id,
+)
+
+__all__ = ["ArticleWrite", "ChunkFields", "ChunkRecord", "ModelInfo", "Store", "StoredArticle",
+           "chunk_fields", "chunk_id"]

@@ -1,136 +1,55 @@
 """The article store: Chroma (embedded or a server) plus the derived lexical index.
 
-The only module that talks to chromadb. Two collections per store:
+``Store.open(settings, model)`` opens it for an embedding model's identity (``ModelInfo``;
+``None`` opens it for maintenance: delete, repair, rebuild, stats). What the two collections
+and the lexical index hold is ``qa.store.schema``; the connection is
+``qa.store.connection``; keeping the lexical index in step is ``qa.store.sync``.
 
-* ``<name>``: one record per chunk (embedding, exact passage text, metadata: article id,
-  offsets, title, url, source, author, published as yyyymmdd int);
-* ``<name>-articles``: the article ledger, one record per article (content hash, chunk
-  count, state, metadata, and the full cleaned text).
-
-Write protocol for a batch of new or changed articles (crash-safe; see ``repair``):
-ledger ``state=writing`` -> old chunks deleted -> new chunks upserted -> lexical index
-replaced -> ledger ``state=ok`` -> generation bumped. An article left ``writing`` by a crash
-is removed entirely by ``repair()`` at the next ingestion, which then re-adds it.
-
-The embedding model's name and dimension are recorded on the chunk collection: opening a
-store with another model raises ``ModelMismatchError``, never mixes vectors.
+Write protocol of ``Store.write(batch)`` for new or changed articles (crash-safe):
+ledger ``state=writing`` -> old chunks of changed articles deleted -> new chunks upserted ->
+lexical index replaced -> ledger ``state=ok`` (with the text) -> generation bumped ->
+lexical generation stamp. An article left ``writing`` by a crash is removed entirely by
+``repair()`` at the next ingestion, which then re-adds it. Reading, cleaning, chunking and
+embedding are ``ingest``'s job; ranking is ``qa.search``'s.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlparse
 
-from qa.errors import EmptyStoreError, ModelMismatchError, QAError, StoreUnavailableError
 from qa.settings import Settings
+from qa.store import schema
+from qa.store.connection import Connection, lexical_path
 from qa.store.lexical import LexicalIndex
-from qa.store.sync import LexicalSync
+from qa.store.schema import ArticleWrite, ChunkRecord, ModelInfo, StoredArticle
+from qa.store.sync import LexicalSync, store_stats
 
 
-@dataclass(frozen=True)
-class ChunkRecord:
-    """A chunk as stored: id, passage text, metadata, and (when queried) a score."""
-
-    id: str
-    text: str
-    meta: dict
-    score: float = 0.0
-
-
-_CLIENTS: dict[str, Any] = {}
-_CLIENTS_LOCK = threading.Lock()
-
-
-def chunk_id(article_id: str, content_hash: str, index: int) -> str:
-    """Stable chunk id: short article key, content version, position."""
-    key = hashlib.sha1(article_id.encode()).hexdigest()[:16]
-    return f"{key}:{content_hash[:10]}:{index}"
-
-
-class Store(LexicalSync):
+class Store:
     """Chroma collections + lexical index for one ``Settings``. Create with ``Store.open``."""
 
-    def __init__(self, settings: Settings, model_name: str, dim: int, create: bool) -> None:
+    def __init__(self, settings: Settings, model: ModelInfo | None, create: bool) -> None:
         self.settings = settings
-        self.model_name = model_name
-        self.dim = dim
-        self._create = create
-        self._client: Any = None
-        self._chunks: Any = None
-        self._ledger: Any = None
-        self.lexical = LexicalIndex(self._lexical_path())
-        self._synced_generation: str | None = None
-        self._last_sync_check = 0.0
-        self._connect()
+        self._conn = Connection(settings, model, create)
+        self.lexical = LexicalIndex(lexical_path(settings))
+        self._guard = self._conn.guard
+        self._sync = LexicalSync(self)
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Any, create: bool = False) -> Store:
-        """Open (or with ``create`` make) the store for ``embedder`` (needs .name and .dim)."""
-        return cls(settings, embedder.name, embedder.dim, create)
+    def open(cls, settings: Settings, model: ModelInfo | Any | None,
+             create: bool = False) -> Store:
+        """Open (with ``create``: make) the store for ``model``: a ``ModelInfo`` (anything
+        with ``.name`` and ``.dim`` is read as one). ``None`` opens an existing store without
+        the model check, for maintenance (delete, repair, rebuild_lexical, stats)."""
+        return cls(settings, None if model is None else ModelInfo.of(model), create)
 
-    # ---- connection -------------------------------------------------------------------
-    def _lexical_path(self) -> str:
-        s = self.settings
-        name = f"lexical-{s.collection}.sqlite3"
-        if s.lexical_dir:
-            base = Path(s.lexical_dir)
-        elif s.chroma_url:
-            u = urlparse(s.chroma_url)
-            base = Path.home() / ".cache" / "newsqa" / f"{u.hostname}_{u.port or 8000}"
-        else:
-            base = Path(s.store_dir)
-        return str(base / name)
-
-    @contextmanager
-    def _guard(self, what: str) -> Iterator[None]:
-        try:
-            yield
-        except QAError:
-            raise
-        except Exception as e:  # chromadb/httpx raise many types; the user needs one line
-            self._client = None  # reconnect next time (server came back, etc.)
-            msg = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
-            if self.settings.chroma_url:
-                raise StoreUnavailableError(
-                    f"Chroma server at {self.settings.chroma_url} failed while {what}: {msg}. "
-                    "Is it running? (chroma run --path DIR --port PORT)"
-                ) from e
-            raise StoreUnavailableError(
-                f"the store at {self.settings.store_dir} failed while {what}: {msg}"
-            ) from e
-
-    def _connect(self) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        s = self.settings
-        with self._guard("connecting"):
-            cs = ChromaSettings(anonymized_telemetry=False)
-            if s.chroma_url:
-                u = urlparse(s.chroma_url)
-                self._client = chromadb.HttpClient(
-                    host=u.hostname or "127.0.0.1", port=u.port or 8000,
-                    ssl=u.scheme == "https", settings=cs,
-                )
-            else:
-                Path(s.store_dir).mkdir(parents=True, exist_ok=True)
-                key = self._client_key()
-                with _CLIENTS_LOCK:  # one client per directory per process, shared by
-                    if key not in _CLIENTS:  # threads (a chat and an upload at once)
-                        _CLIENTS[key] = chromadb.PersistentClient(path=key, settings=cs)
-                    self._client = _CLIENTS[key]
-            self._open_collections()
-
-    def _client_key(self) -> str:
-        """Key of this store's shared embedded client: its resolved directory."""
-        return str(Path(self.settings.store_dir).resolve())
+    @property
+    def model(self) -> ModelInfo | None:
+        """The embedding model the store was opened for (or, without one, built with)."""
+        return self._conn.model
 
     def close(self) -> None:
         """Release the store: the lexical index, and the Chroma client of its directory.
@@ -140,107 +59,78 @@ class Store(LexicalSync):
         share the client, so close only when none is in use; open a new one afterwards.
         """
         self.lexical.close()
-        client, self._client = self._client, None
-        self._chunks = self._ledger = None
-        if client is None or self.settings.chroma_url:
-            return
-        key = self._client_key()
-        with _CLIENTS_LOCK:
-            if _CLIENTS.get(key) is client:
-                del _CLIENTS[key]
-        try:
-            client.close()
-        except Exception:  # already closed or never started: nothing left to release
-            pass
-
-    def _open_collections(self) -> None:
-        name = self.settings.collection
-        existing = {getattr(c, "name", c) for c in self._client.list_collections()}
-        if name not in existing and not self._create:
-            raise EmptyStoreError(
-                f"No articles yet in {self.settings.where}. Add some with "
-                "`python -m ingest PATH_OR_URL...` (or try `python app.py --demo`)."
-            )
-        meta = {"embed_model": self.model_name, "embed_dim": int(self.dim), "newsqa": 1}
-        self._chunks = self._client.get_or_create_collection(
-            name, metadata=meta, configuration={"hnsw": {"space": "cosine"}},
-            embedding_function=None,
-        )
-        got = self._chunks.metadata or {}
-        if got.get("embed_model") != self.model_name or int(got.get("embed_dim", 0)) != self.dim:
-            raise ModelMismatchError(
-                f"The store at {self.settings.where} was built with embedding model "
-                f"{got.get('embed_model')} ({got.get('embed_dim')}-d), but {self.model_name} "
-                f"({self.dim}-d) is configured. Set NEWSQA_EMBEDDER back, or use a new store "
-                "(NEWSQA_STORE or NEWSQA_COLLECTION) and ingest again."
-            )
-        self._ledger = self._client.get_or_create_collection(
-            f"{name}-articles", metadata={"newsqa": 1}, embedding_function=None
-        )
-
-    def _ensure(self) -> None:
-        if self._client is None:
-            self._connect()
-
-    @property
-    def chunks(self) -> Any:
-        self._ensure()
-        return self._chunks
-
-    @property
-    def ledger(self) -> Any:
-        self._ensure()
-        return self._ledger
+        self._conn.close()
 
     # ---- reads ------------------------------------------------------------------------
     def count(self) -> int:
         with self._guard("counting chunks"):
-            return self.chunks.count()
+            return self._conn.chunks.count()
 
-    def article_states(self, article_ids: Sequence[str]) -> dict[str, dict]:
-        """Ledger metadata of the given articles that exist (id -> metadata)."""
-        out: dict[str, dict] = {}
+    def article_states(self, article_ids: Sequence[str]) -> dict[str, StoredArticle]:
+        """Ledger records of the given articles that exist (id -> record), in any state."""
+        out: dict[str, StoredArticle] = {}
         with self._guard("reading the article ledger"):
             for lo in range(0, len(article_ids), 500):
-                got = self.ledger.get(ids=list(article_ids[lo : lo + 500]), include=["metadatas"])
-                out.update(zip(got["ids"], got["metadatas"], strict=True))
+                got = self._conn.ledger.get(ids=list(article_ids[lo : lo + 500]),
+                                            include=["metadatas"])
+                out.update((i, schema.stored_article(i, m))
+                           for i, m in zip(got["ids"], got["metadatas"], strict=True))
         return out
 
-    def all_articles(self) -> dict[str, dict]:
-        """Every ledger record's metadata (id -> metadata), in pages."""
-        out: dict[str, dict] = {}
+    def all_articles(self) -> dict[str, StoredArticle]:
+        """Every ledger record (id -> record), in any state, read in pages."""
+        out: dict[str, StoredArticle] = {}
         with self._guard("reading the article ledger"):
             offset = 0
             while True:
-                got = self.ledger.get(include=["metadatas"], limit=5000, offset=offset)
-                out.update(zip(got["ids"], got["metadatas"], strict=True))
+                got = self._conn.ledger.get(include=["metadatas"], limit=5000, offset=offset)
+                out.update((i, schema.stored_article(i, m))
+                           for i, m in zip(got["ids"], got["metadatas"], strict=True))
                 if len(got["ids"]) < 5000:
                     return out
                 offset += 5000
 
+    def complete_by_hash(self, hashes: Iterable[str], *, raw: bool = False) -> dict[str, str]:
+        """Which of these content hashes (``raw``: raw-input hashes) complete articles
+        carry: hash -> article id."""
+        key = schema.RAW_HASH if raw else schema.HASH
+        wanted = list(dict.fromkeys(hashes))
+        out: dict[str, str] = {}
+        with self._guard("checking for known articles"):
+            for lo in range(0, len(wanted), 500):
+                got = self._conn.ledger.get(where={key: {"$in": wanted[lo : lo + 500]}},
+                                            include=["metadatas"])
+                for i, m in zip(got["ids"], got["metadatas"], strict=True):
+                    if m.get(schema.STATE) == schema.STATE_OK and key in m:
+                        out[m[key]] = i
+        return out
+
     def article_text(self, article_id: str) -> str | None:
         with self._guard("reading an article"):
-            got = self.ledger.get(ids=[article_id], include=["documents"])
+            got = self._conn.ledger.get(ids=[article_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
-    def get_chunks(self, ids: Sequence[str]) -> list[ChunkRecord]:
+    def get_chunks(self, ids: Sequence[str], embeddings: bool = False) -> list[ChunkRecord]:
+        """The stored chunks of these ids (unknown ones left out), in the order asked; with
+        ``embeddings`` each record carries its vector."""
         if not ids:
             return []
+        include = ["documents", "metadatas", *(["embeddings"] if embeddings else [])]
         with self._guard("reading chunks"):
-            got = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
-        by_id = {
-            i: ChunkRecord(i, d, m)
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        }
+            got = self._conn.chunks.get(ids=list(ids), include=include)
+        vecs = got["embeddings"] if embeddings else [None] * len(got["ids"])
+        by_id = {i: ChunkRecord(i, d, m, embedding=v) for i, d, m, v in
+                 zip(got["ids"], got["documents"], got["metadatas"], vecs, strict=True)}
         return [by_id[i] for i in ids if i in by_id]
 
     def article_chunks(self, article_id: str) -> list[ChunkRecord]:
+        """The stored chunks of one article, in order."""
         with self._guard("reading chunks"):
-            got = self.chunks.get(where={"article_id": article_id},
-                                  include=["documents", "metadatas"])
+            got = self._conn.chunks.get(where={schema.ARTICLE_ID: article_id},
+                                        include=["documents", "metadatas"])
         recs = [ChunkRecord(i, d, m) for i, d, m in
                 zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
-        return sorted(recs, key=lambda r: r.meta.get("idx", 0))
+        return sorted(recs, key=lambda r: schema.chunk_index(r.meta))
 
     def dense(self, embedding: Sequence[float], k: int, where: dict | None,
               ids: Sequence[str] | None = None) -> list[ChunkRecord]:
@@ -271,85 +161,103 @@ class Store(LexicalSync):
         if ids is not None and not ids:
             return None
         with self._guard("searching"):
-            n = self.chunks.count()
+            chunks = self._conn.chunks
+            n = chunks.count()
             if n == 0:
                 return None
-            return self.chunks.query(
+            return chunks.query(
                 query_embeddings=[list(map(float, embedding))], n_results=min(k, n),
                 where=where or None, ids=list(ids) if ids is not None else None,
                 include=include)
 
-    # ---- writes (used by ingest.pipeline) ----------------------------------------------
-    def begin(self, records: Sequence[tuple[str, dict]]) -> None:
-        """Mark articles as being written: (article_id, ledger metadata)."""
-        if not records:
-            return
-        with self._guard("starting a write"):
-            self.ledger.upsert(
-                ids=[a for a, _ in records],
-                metadatas=[{**m, "state": "writing"} for _, m in records],
-                embeddings=[[1.0]] * len(records),
-                documents=[""] * len(records),
-            )
+    def generation(self) -> str:
+        """The ledger's generation stamp: changes with every write, delete or repair."""
+        with self._guard("reading the store generation"):
+            return str(self._conn.ledger_metadata().get("generation", ""))
 
-    def delete_chunks_of(self, article_ids: Sequence[str]) -> None:
+    # ---- writes -----------------------------------------------------------------------
+    def write(self, batch: Sequence[ArticleWrite]) -> None:
+        """Store new or changed articles with the crash-safe protocol (module docstring)."""
+        if not batch:
+            return
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._ledger_put(batch, schema.STATE_WRITING, now, "starting a write")
+        self._delete_chunks_of([w.article_id for w in batch if w.existed])
+        rows = [r for w in batch for r in schema.chunk_rows(w)]
+        vectors = [v for w in batch for v in w.vectors]
+        with self._guard("writing chunks"):
+            for lo in range(0, len(rows), 2000):
+                part = rows[lo : lo + 2000]
+                self._conn.chunks.upsert(
+                    ids=[r[0] for r in part], documents=[r[1] for r in part],
+                    metadatas=[r[2] for r in part], embeddings=vectors[lo : lo + 2000])
+        self.lexical.replace_articles([(w.article_id, w.content_hash) for w in batch],
+                                      [r for w in batch for r in schema.lexical_rows(w)])
+        self._ledger_put(batch, schema.STATE_OK, now, "finishing a write")
+        self.lexical.set_meta("generation", self.generation())
+
+    def _ledger_put(self, batch: Sequence[ArticleWrite], state: str, now: str,
+                    what: str) -> None:
+        """Upsert the batch's ledger records in ``state``; ``ok`` stores the text too and
+        bumps the generation."""
+        done = state == schema.STATE_OK
+        with self._guard(what):
+            self._conn.ledger.upsert(
+                ids=[w.article_id for w in batch],
+                metadatas=[schema.ledger_row(w, state, now) for w in batch],
+                embeddings=[[1.0]] * len(batch),
+                documents=[w.text if done else "" for w in batch],
+            )
+            if done:
+                self._bump_generation()
+
+    def _delete_chunks_of(self, article_ids: Sequence[str]) -> None:
         with self._guard("deleting old chunks"):
             for lo in range(0, len(article_ids), 200):
-                self.chunks.delete(where={"article_id": {"$in": list(article_ids[lo:lo + 200])}})
-
-    def add_chunks(self, ids: list[str], embeddings: Any, texts: list[str],
-                   metas: list[dict]) -> None:
-        with self._guard("writing chunks"):
-            for lo in range(0, len(ids), 2000):
-                hi = lo + 2000
-                self.chunks.upsert(ids=ids[lo:hi], embeddings=embeddings[lo:hi],
-                                   documents=texts[lo:hi], metadatas=metas[lo:hi])
-
-    def commit(self, records: Sequence[tuple[str, dict, str]]) -> None:
-        """Mark articles complete: (article_id, ledger metadata, full text)."""
-        if not records:
-            return
-        with self._guard("finishing a write"):
-            self.ledger.upsert(
-                ids=[a for a, _, _ in records],
-                metadatas=[{**m, "state": "ok"} for _, m, _ in records],
-                embeddings=[[1.0]] * len(records),
-                documents=[t for _, _, t in records],
-            )
-            self._bump_generation()
+                self._conn.chunks.delete(
+                    where={schema.ARTICLE_ID: {"$in": list(article_ids[lo:lo + 200])}})
 
     def _bump_generation(self) -> None:
-        meta = dict(self.ledger.metadata or {})
+        ledger = self._conn.ledger
+        meta = dict(ledger.metadata or {})
         meta["generation"] = f"{time.time():.6f}"
         meta.pop("hnsw:space", None)
-        self.ledger.modify(metadata=meta)
-
-    def generation(self) -> str:
-        with self._guard("reading the store generation"):
-            self._ensure()
-            col = self._client.get_collection(f"{self.settings.collection}-articles")
-        return str((col.metadata or {}).get("generation", ""))
+        ledger.modify(metadata=meta)
 
     def delete_articles(self, article_ids: Sequence[str]) -> list[str]:
         """Delete articles entirely; returns the ids that existed."""
         existing = list(self.article_states(article_ids))
         if existing:
-            self.delete_chunks_of(existing)
-            self.lexical.delete_articles(existing)
-            with self._guard("deleting articles"):
-                self.ledger.delete(ids=existing)
-                self._bump_generation()
+            self._remove(existing, "deleting articles")
         return existing
 
     def repair(self) -> int:
         """Remove articles a crash left half-written; returns how many."""
         with self._guard("checking for interrupted writes"):
-            got = self.ledger.get(where={"state": "writing"}, include=[])
+            got = self._conn.ledger.get(where={schema.STATE: schema.STATE_WRITING},
+                                        include=[])
         broken = list(got["ids"])
         if broken:
-            self.delete_chunks_of(broken)
-            self.lexical.delete_articles(broken)
-            with self._guard("repairing"):
-                self.ledger.delete(ids=broken)
-                self._bump_generation()  # replicas drop them from their lexical copies
+            self._remove(broken, "repairing")  # replicas drop them from their lexical copies
         return len(broken)
+
+    def _remove(self, article_ids: list[str], what: str) -> None:
+        self._delete_chunks_of(article_ids)
+        self.lexical.delete_articles(article_ids)
+        with self._guard(what):
+            self._conn.ledger.delete(ids=article_ids)
+            self._bump_generation()
+
+    # ---- lexical index and overview (qa.store.sync) --------------------------------------
+    def sync_lexical(self, force: bool = False, every: float = 0.0) -> int:
+        """Make the lexical index agree with the ledger; returns articles changed (see
+        ``qa.store.sync.LexicalSync.sync``)."""
+        return self._sync.sync(force=force, every=every)
+
+    def rebuild_lexical(self) -> int:
+        """Drop and rebuild the lexical index from Chroma; returns articles indexed."""
+        return self._sync.rebuild()
+
+    def stats(self) -> dict:
+        """Articles, chunks, sources, newest article date, where the store is, its model."""
+        return store_stats(self)

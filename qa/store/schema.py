@@ -1,0 +1,206 @@
+"""The store's schema: ids, metadata keys and rows, written and read in this one place.
+
+Two Chroma collections per store: ``<name>`` holds one record per chunk (embedding, exact
+passage text, metadata) and ``<name>-articles`` is the article ledger, one record per
+article (metadata with its content hash and state, and the full cleaned text). The lexical
+index (``qa.store.lexical``) holds one row per chunk. What goes in, as a typed value:
+``ArticleWrite`` (one article of a ``Store.write``); what comes back: ``ChunkRecord`` (its
+``meta`` is the raw chunk metadata, ``chunk_fields`` reads it typed) and ``StoredArticle``
+(a ledger record). ``ModelInfo`` is the embedding model's identity recorded on the store.
+
+The on-disk layout is fixed: existing stores must keep working, so these keys and the chunk
+id format never change. Dates are stored as ``yyyymmdd`` ints (``qa.dates.ymd``/``from_ymd``).
+No Chroma or SQLite calls here; the write protocol is ``qa.store.chroma.Store.write``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from qa.dates import from_ymd, ymd
+
+STATE_WRITING, STATE_OK = "writing", "ok"  # ledger states (see ``Store.repair``)
+# keys the store filters on: ledger hash / raw-input hash / state, a chunk's article
+HASH, RAW_HASH, STATE, ARTICLE_ID = "hash", "raw_hash", "state", "article_id"
+# ledger keys that the chunks do not repeat
+_LEDGER_ONLY = ("n_chunks", "raw_hash", "origin", "ingested_at")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """The identity of an embedding model, as recorded on a store: name and dimension."""
+
+    name: str
+    dim: int
+
+    @classmethod
+    def of(cls, model: Any) -> ModelInfo:
+        """The identity of ``model`` (anything with ``.name`` and ``.dim``, e.g. an embedder)."""
+        return model if isinstance(model, ModelInfo) else cls(str(model.name), int(model.dim))
+
+    def collection_meta(self) -> dict:
+        """Metadata of the chunk collection that records this model."""
+        return {"embed_model": self.name, "embed_dim": int(self.dim), "newsqa": 1}
+
+    @classmethod
+    def from_collection_meta(cls, meta: dict | None) -> ModelInfo | None:
+        meta = meta or {}
+        if not meta.get("embed_model"):
+            return None
+        return cls(str(meta["embed_model"]), int(meta.get("embed_dim", 0) or 0))
+
+
+def chunk_id(article_id: str, content_hash: str, index: int) -> str:
+    """Stable chunk id: short article key, content version, position."""
+    key = hashlib.sha1(article_id.encode()).hexdigest()[:16]
+    return f"{key}:{content_hash[:10]}:{index}"
+
+
+class Passage(Protocol):
+    """One chunk of an article to write (``ingest.chunk.Chunk`` is one)."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ArticleWrite:
+    """One new or changed article for ``Store.write``: its fields, chunks and vectors.
+
+    ``vectors[i]`` is the embedding of ``chunks[i]``; ``existed`` says the store already
+    holds a version of the article (its old chunks are deleted first).
+    """
+
+    article_id: str
+    content_hash: str
+    raw_hash: str
+    text: str
+    chunks: Sequence[Passage]
+    vectors: Any = field(compare=False, repr=False)
+    existed: bool = False
+    title: str = ""
+    url: str = ""
+    source: str = ""
+    author: str = ""
+    published: date | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A chunk as stored: id, passage text, metadata, a score when queried, and its
+    embedding when asked for (``Store.get_chunks(ids, embeddings=True)``)."""
+
+    id: str
+    text: str
+    meta: dict
+    score: float = 0.0
+    embedding: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ChunkFields:
+    """A stored chunk's metadata, typed."""
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    title: str
+    url: str
+    source: str
+    author: str
+    published: date | None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article ledger record (without its text: ``Store.article_text``)."""
+
+    article_id: str
+    hash: str
+    raw_hash: str
+    state: str
+    n_chunks: int
+    title: str
+    url: str
+    source: str
+    author: str
+    published: date | None
+    origin: str
+    ingested_at: str
+
+    @property
+    def complete(self) -> bool:
+        """Fully written (a crash did not leave it half-written)."""
+        return self.state == STATE_OK
+
+
+# ---- writing ------------------------------------------------------------------------------
+def ledger_row(w: ArticleWrite, state: str, ingested_at: str) -> dict:
+    """The ledger metadata of an article in ``state``."""
+    return {
+        "hash": w.content_hash, "n_chunks": len(w.chunks), "title": w.title, "url": w.url,
+        "source": w.source, "source_key": w.source.lower(), "author": w.author,
+        "published": ymd(w.published),
+        "published_iso": w.published.isoformat() if w.published else "",
+        "origin": w.origin[:500], "ingested_at": ingested_at, "raw_hash": w.raw_hash,
+        "state": state,
+    }
+
+
+def chunk_rows(w: ArticleWrite) -> list[tuple[str, str, dict]]:
+    """(chunk id, passage text, chunk metadata) of each chunk of ``w``, in order."""
+    base = {k: v for k, v in ledger_row(w, "", "").items()
+            if k not in _LEDGER_ONLY and k != "state"}
+    return [(chunk_id(w.article_id, w.content_hash, c.index), c.text,
+             {**base, "article_id": w.article_id, "idx": c.index, "start": c.start,
+              "end": c.end})
+            for c in w.chunks]
+
+
+def lexical_rows(w: ArticleWrite) -> list[tuple[str, str, str, int, str]]:
+    """The lexical index rows of ``w``: (chunk id, article id, text, yyyymmdd, source key)."""
+    day, key = ymd(w.published), w.source.lower()
+    return [(chunk_id(w.article_id, w.content_hash, c.index), w.article_id, c.text, day, key)
+            for c in w.chunks]
+
+
+# ---- reading ------------------------------------------------------------------------------
+def stored_lexical_row(rec: ChunkRecord) -> tuple[str, str, str, int, str]:
+    """The lexical index row of a stored chunk (as ``lexical_rows`` wrote it)."""
+    m = rec.meta
+    return (rec.id, m.get("article_id", ""), rec.text, m.get("published", 0),
+            m.get("source_key", ""))
+
+
+def chunk_fields(meta: dict) -> ChunkFields:
+    """A stored chunk's metadata as typed fields."""
+    return ChunkFields(
+        article_id=meta.get("article_id", ""), index=int(meta.get("idx", 0) or 0),
+        start=int(meta.get("start", 0) or 0), end=int(meta.get("end", 0) or 0),
+        title=meta.get("title", ""), url=meta.get("url", ""), source=meta.get("source", ""),
+        author=meta.get("author", ""), published=from_ymd(meta.get("published", 0)),
+    )
+
+
+def chunk_index(meta: dict) -> int:
+    """A stored chunk's position in its article."""
+    return int(meta.get("idx", 0) or 0)
+
+
+def stored_article(article_id: str, meta: dict) -> StoredArticle:
+    """A ledger record's metadata as a ``StoredArticle``."""
+    return StoredArticle(
+        article_id=article_id, hash=meta.get("hash", ""), raw_hash=meta.get("raw_hash", ""),
+        state=meta.get("state", ""), n_chunks=int(meta.get("n_chunks", 0) or 0),
+        title=meta.get("title", ""), url=meta.get("url", ""), source=meta.get("source", ""),
+        author=meta.get("author", ""), published=from_ymd(meta.get("published", 0)),
+        origin=meta.get("origin", ""), ingested_at=meta.get("ingested_at", ""),
+    )
