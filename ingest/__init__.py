@@ -32,13 +32,15 @@ def ingest(inputs: str | Iterable[str], settings: Settings | None = None, *,
 
 def delete(ids_or_urls: Iterable[str], settings: Settings | None = None, *,
            embedder: Any = None) -> IngestReport:
-    """Delete articles by id or URL (a URL is normalised like at ingestion)."""
+    """Delete articles by id or URL (a URL is normalised like at ingestion).
+
+    No embedding model is loaded (``embedder`` is accepted for old callers and unused).
+    """
     from ingest.clean import article_id
-    from qa.embed import make_embedder
     from qa.store import Store
 
     settings = settings or Settings.from_env()
-    store = Store.open(settings, embedder or make_embedder(settings))
+    store = Store.open(settings, None)
     keys: list[str] = []
     for item in ids_or_urls:
         keys.append(item)
@@ -55,9 +57,11 @@ def delete(ids_or_urls: Iterable[str], settings: Settings | None = None, *,
 
 
 def rebuild_lexical(settings: Settings | None = None, *, embedder: Any = None) -> int:
-    """Rebuild the BM25 index from Chroma; returns the number of articles indexed."""
-    from qa.embed import make_embedder
+    """Rebuild the BM25 index from Chroma; returns the number of articles indexed.
+
+    No embedding model is loaded (``embedder`` is accepted for old callers and unused).
+    """
     from qa.store import Store
 
     settings = settings or Settings.from_env()
-    return Store.open(settings, embedder or make_embedder(settings)).rebuild_lexical()
+    return Store.open(settings, None).rebuild_lexical()

@@ -3,8 +3,9 @@
 ``run(inputs, settings)`` drives it and returns an ``IngestReport``. Each article gets a
 stable id (``ingest.clean.article_id``) and a content hash: unchanged articles are skipped
 without embedding, changed ones have their old chunks replaced, new ones are added, and text
-already stored under another id is counted as a duplicate. Writes follow the store's
-crash-safe protocol (``qa.store``), and a run first repairs what an interrupted run left.
+already stored under another id is counted as a duplicate. Each batch is handed to
+``Store.write``, which carries out the crash-safe protocol and owns the metadata layout
+(``qa.store.schema``); a run first repairs what an interrupted run left.
 Embedding of batch n+1 overlaps the store writes of batch n (one writer thread), so the
 model keeps both cores busy. Reading and cleaning live in ``ingest.read``/``ingest.clean``.
 """
@@ -18,17 +19,16 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from typing import Any
 
-from ingest.chunk import chunk_article, embed_text
+from ingest.chunk import Chunk, chunk_article, embed_text
 from ingest.clean import clean
 from ingest.read import iter_records
 from ingest.records import Article, Failure, RawRecord
 from ingest.report import IngestReport
 from qa.embed import make_embedder
 from qa.settings import Settings
-from qa.store import Store, chunk_id
+from qa.store import ArticleWrite, ModelInfo, Store
 
 BATCH_ARTICLES = 48
 PIPELINE_VERSION = "1"  # bump when cleaning changes, so unchanged inputs are re-cleaned
@@ -46,19 +46,13 @@ def content_hash(a: Article) -> str:
     return h.hexdigest()
 
 
-def _ymd(a: Article) -> int:
-    return int(a.published.strftime("%Y%m%d")) if a.published else 0
-
-
-def ledger_meta(a: Article, digest: str, n_chunks: int) -> dict:
-    """Metadata kept for an article in the ledger (and, minus a few, on each chunk)."""
-    return {
-        "hash": digest, "n_chunks": n_chunks, "title": a.title, "url": a.url,
-        "source": a.source, "source_key": a.source.lower(), "author": a.author,
-        "published": _ymd(a), "published_iso": a.published.isoformat() if a.published else "",
-        "origin": a.origin[:500],
-        "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+def article_write(a: Article, digest: str, raw: str, chunks: list[Chunk], vectors: Any,
+                  existed: bool) -> ArticleWrite:
+    """What the store is given for one new (or, ``existed``, changed) article."""
+    return ArticleWrite(
+        article_id=a.id, content_hash=digest, raw_hash=raw, text=a.text, chunks=chunks,
+        vectors=vectors, existed=existed, title=a.title, url=a.url, source=a.source,
+        author=a.author, published=a.published, origin=a.origin)
 
 
 class _Writer:
@@ -93,33 +87,6 @@ class _Writer:
         self._q.put(None)
         self._t.join()
         self._check()
-
-
-def _write_batch(store: Store, batch: list[tuple[Article, str, str, bool, list, Any]]) -> None:
-    """The crash-safe write of one batch: begin, replace chunks, lexical, commit."""
-    metas = {a.id: {**ledger_meta(a, h, len(chunks)), "raw_hash": rh}
-             for a, h, rh, _, chunks, _ in batch}
-    store.begin([(a.id, metas[a.id]) for a, *_ in batch])
-    changed = [a.id for a, _, _, existed, _, _ in batch if existed]
-    if changed:
-        store.delete_chunks_of(changed)
-    ids, texts, chunk_metas, vectors, lex = [], [], [], [], []
-    for a, h, _, _, chunks, vecs in batch:
-        base = {k: v for k, v in metas[a.id].items()
-                if k not in ("origin", "ingested_at", "n_chunks", "raw_hash")}
-        for c, v in zip(chunks, vecs, strict=True):
-            cid = chunk_id(a.id, h, c.index)
-            ids.append(cid)
-            texts.append(c.text)
-            chunk_metas.append({**base, "article_id": a.id, "idx": c.index,
-                                "start": c.start, "end": c.end})
-            vectors.append(v)
-            lex.append((cid, a.id, c.text, _ymd(a), a.source.lower()))
-    if ids:
-        store.add_chunks(ids, vectors, texts, chunk_metas)
-    store.lexical.replace_articles([(a.id, h) for a, h, *_ in batch], lex)
-    store.commit([(a.id, metas[a.id], a.text) for a, *_ in batch])
-    store.lexical.set_meta("generation", store.generation())
 
 
 def raw_hash(rec: RawRecord) -> str:
@@ -161,7 +128,7 @@ def _produce(inputs: list[str], settings: Settings, store: Store, out: queue.Que
 def _group(recs: list, store: Store) -> Group:
     failures = [r for r in recs if isinstance(r, Failure)]
     raws = [(r, raw_hash(r)) for r in recs if not isinstance(r, Failure)]
-    known = _stored(store, "raw_hash", [h for _, h in raws])
+    known = store.complete_by_hash([h for _, h in raws], raw=True)
     articles, origins = [], [r.origin for r in recs]
     skipped: list[str] = []  # ids of the stored articles these unchanged records are
     for rec, rh in raws:
@@ -182,11 +149,10 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
     """Ingest every input; never raises for a bad input (it lands in ``report.failed``)."""
     t0 = time.perf_counter()
     embedder = embedder or make_embedder(settings)
-    store = store or Store.open(settings, embedder, create=True)
+    store = store or Store.open(settings, ModelInfo.of(embedder), create=True)
     report = IngestReport(store=settings.where)
     report.repaired = store.repair()
-    if store.lexical.get_meta("generation") != store.generation():
-        store.sync_lexical()
+    store.sync_lexical()  # cheap when the lexical index is in step
     bar = _progress_bar(progress)
     seen_ids: set[str] = set()
     seen_hashes: set[str] = set()
@@ -234,11 +200,11 @@ def _embed_and_submit(pending: list[tuple[Article, str, str]], settings: Setting
     if not pending:
         return
     states = store.article_states([a.id for a, _, _ in pending])
-    dup_of = set(_stored(store, "hash", [h for a, h, _ in pending if a.id not in states]))
+    dup_of = set(store.complete_by_hash([h for a, h, _ in pending if a.id not in states]))
     todo = []
     for a, h, rh in pending:
         st = states.get(a.id)
-        if st and st.get("hash") == h and st.get("state") == "ok":
+        if st and st.hash == h and st.complete:
             report.unchanged += 1  # cleaned text unchanged (the raw input changed)
         elif not st and h in dup_of:
             report.duplicates += 1
@@ -252,7 +218,7 @@ def _embed_and_submit(pending: list[tuple[Article, str, str]], settings: Setting
     vecs = embedder.embed(flat) if flat else []
     batch, pos = [], 0
     for a, h, rh, ex, cs in chunked:
-        batch.append((a, h, rh, ex, cs, vecs[pos : pos + len(cs)]))
+        batch.append(article_write(a, h, rh, cs, vecs[pos : pos + len(cs)], ex))
         pos += len(cs)
         report.chunks += len(cs)
         report.tokens += sum(c.tokens for c in cs)
@@ -260,19 +226,7 @@ def _embed_and_submit(pending: list[tuple[Article, str, str]], settings: Setting
             report.updated += 1
         else:
             report.added += 1
-    writer.submit(lambda b=batch: _write_batch(store, b))
-
-
-def _stored(store: Store, field: str, hashes: list[str]) -> dict[str, str]:
-    """Which of these hashes (``field`` = "hash" or "raw_hash") complete articles carry,
-    mapped to the article id."""
-    if not hashes:
-        return {}
-    with store._guard("checking for known articles"):
-        got = store.ledger.get(where={field: {"$in": list(set(hashes))}},
-                               include=["metadatas"])
-    return {m[field]: i for i, m in zip(got["ids"], got["metadatas"], strict=True)
-            if m.get("state") == "ok" and field in m}
+    writer.submit(lambda b=batch: store.write(b))
 
 
 class _NoBar:
