@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date
 
-from qa.store import ChunkRecord
+from qa.store import ChunkRecord, chunk_fields
 from qa.text.sentences import sentence_spans
 from qa.text.terms import support, terms
 from qa.types import Citation
@@ -25,14 +24,11 @@ MIN_SHARE = 0.6  # share of a sentence's content words that its passage must con
 
 def make_citation(number: int, rec: ChunkRecord) -> Citation:
     """A Citation from a stored chunk record."""
-    m = rec.meta
-    p = int(m.get("published", 0) or 0)
-    published = date(p // 10000, p // 100 % 100, p % 100) if p else None
+    f = chunk_fields(rec.meta)
     return Citation(
-        number=number, article_id=m.get("article_id", ""), title=m.get("title", ""),
-        url=m.get("url", ""), source=m.get("source", ""), author=m.get("author", ""),
-        published=published, passage=rec.text, start=int(m.get("start", 0)),
-        end=int(m.get("end", 0)), score=float(rec.score), chunk_id=rec.id,
+        number=number, article_id=f.article_id, title=f.title, url=f.url, source=f.source,
+        author=f.author, published=f.published, passage=rec.text, start=f.start, end=f.end,
+        score=float(rec.score), chunk_id=rec.id,
     )
 
 
