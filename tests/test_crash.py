@@ -43,8 +43,9 @@ from ingest.clean import clean
 from ingest.pipeline import content_hash
 from ingest.read import iter_records
 from ingest.records import Failure
+from qa.errors import QAError
 from qa.settings import Settings
-from qa.store import Store, chunk_id
+from qa.store import Store, chunk_fields, chunk_id
 from tests.conftest import ROOT
 
 N_ARTICLES, STEP = 300, 30
@@ -120,46 +121,31 @@ def expected_store(path: Path, settings: Settings) -> dict[str, Expected]:
     return out
 
 
-def _get_all(collection, include: list[str]) -> dict[str, list]:
-    got: dict[str, list] = {"ids": [], **{k: [] for k in include}}
-    offset = 0
-    while True:
-        page = collection.get(include=include, limit=2000, offset=offset)
-        for key in got:
-            got[key].extend(page[key])
-        if len(page["ids"]) < 2000:
-            return got
-        offset += 2000
-
-
 def check_store(store: Store, want: dict[str, Expected]) -> None:
     """The exact check: ledger, chunks, lexical index and vector index all match ``want``."""
-    ledger = _get_all(store.ledger, ["metadatas", "documents"])
-    assert len(ledger["ids"]) == len(set(ledger["ids"])) == len(want)
-    assert set(ledger["ids"]) == set(want)
-    for aid, meta, doc in zip(ledger["ids"], ledger["metadatas"], ledger["documents"],
-                              strict=True):
-        assert meta["state"] == "ok", (aid, meta["state"])
-        assert meta["hash"] == want[aid].hash, aid
-        assert meta["n_chunks"] == len(want[aid].chunks), aid
-        assert doc == want[aid].text, aid
+    arts = store.all_articles()
+    assert set(arts) == set(want)
+    for aid, art in arts.items():
+        assert art.complete, (aid, art.state)
+        assert art.hash == want[aid].hash, aid
+        assert art.n_chunks == len(want[aid].chunks), aid
+        assert store.article_text(aid) == want[aid].text, aid
 
-    chunks = _get_all(store.chunks, ["metadatas", "documents", "embeddings"])
-    by_article: dict[str, list[tuple[str, int, int, str]]] = {}
-    for cid, meta, doc in zip(chunks["ids"], chunks["metadatas"], chunks["documents"],
-                              strict=True):
-        aid = meta["article_id"]
-        assert aid in want, f"orphan chunk {cid} of an article not in the ledger"
-        assert want[aid].text[meta["start"] : meta["end"]] == doc, cid
-        by_article.setdefault(aid, []).append((cid, meta["start"], meta["end"], doc))
     for aid, exp in want.items():
-        assert sorted(by_article.get(aid, [])) == sorted(exp.chunks), aid
-    n_chunks = sum(len(e.chunks) for e in want.values())
-    assert len(chunks["ids"]) == store.count() == n_chunks
+        got = []
+        for r in store.article_chunks(aid):
+            f = chunk_fields(r.meta)
+            assert f.article_id == aid and exp.text[f.start : f.end] == r.text, r.id
+            got.append((r.id, f.start, f.end, r.text))
+        assert sorted(got) == sorted(exp.chunks), aid
+    # every expected chunk is there, and nothing else (no orphan chunks)
+    ids = [c[0] for e in want.values() for c in e.chunks]
+    assert store.count() == len(ids)
+    chunks = store.get_chunks(ids, embeddings=True)
+    assert [r.id for r in chunks] == ids
 
     # the lexical index: same chunk ids, article ids, texts and hashes; no stray FTS rows
-    chroma_rows = {cid: (m["article_id"], d) for cid, m, d in
-                   zip(chunks["ids"], chunks["metadatas"], chunks["documents"], strict=True)}
+    chroma_rows = {r.id: (chunk_fields(r.meta).article_id, r.text) for r in chunks}
     db = sqlite3.connect(store.lexical.path)
     try:
         lex_rows = {cid: (aid, text) for cid, aid, text in db.execute(
@@ -173,10 +159,9 @@ def check_store(store: Store, want: dict[str, Expected]) -> None:
     assert store.lexical.article_hashes() == {a: e.hash for a, e in want.items()}
 
     # dense search: every chunk is found by its own vector (nothing stale, nothing missing)
-    got = store.chunks.query(query_embeddings=list(chunks["embeddings"]), n_results=1,
-                             include=["distances"])
-    assert [ids[0] for ids in got["ids"]] == chunks["ids"]
-    assert max(d[0] for d in got["distances"]) < 1e-3
+    for r in chunks:
+        [(top, similarity)] = store.dense_ids(r.embedding, 1)
+        assert top == r.id and similarity > 1 - 1e-3, r.id
 
 
 # ---- killing the CLI ------------------------------------------------------------------------
@@ -317,3 +302,60 @@ def test_sigkill_at_any_moment_leaves_a_store_that_the_next_run_completes(
     assert sum(r["repaired"] > 0 for _, _, r in results) >= 3, results
     # ... and some hit the update path, whose old chunks are gone (checked exactly above)
     assert any(r["updated"] for label, _, r in results if label.startswith("update")), results
+
+
+# ---- a write that fails between two steps of the protocol (in process) ------------------
+
+class _Dies:
+    """A lexical index whose ``method`` raises: the writer dies at that step."""
+
+    def __init__(self, inner, method: str) -> None:
+        self._inner, self._method = inner, method
+
+    def __getattr__(self, name: str):
+        if name == self._method:
+            raise RuntimeError(f"the writer died in {name}")
+        return getattr(self._inner, name)
+
+
+class _WrongVectors:
+    """The real model, but its vectors do not fit the store: Chroma refuses the chunks
+    after the ledger says ``writing`` and a changed article's old chunks are gone."""
+
+    def __init__(self, inner) -> None:
+        self.name, self.dim, self._inner = inner.name, inner.dim, inner
+
+    def embed(self, texts):
+        return self._inner.embed(texts)[:, :3]
+
+
+@pytest.mark.parametrize("step", ["chunks", "lexical", "stamp"])
+def test_a_write_that_dies_between_steps_is_repaired(tmp_path: Path, embedder, step):
+    """Dies after: old chunks deleted (chunks), chunks written (lexical), or the ledger's
+    ``ok`` and generation (stamp). The next run repairs, re-adds and checks out exactly."""
+    s = Settings(store=str(tmp_path / "store"), chunk_tokens=CHUNK_TOKENS,
+                 chunk_overlap=OVERLAP)
+    data = write_jsonl(tmp_path / "articles.jsonl", [article(i) for i in range(6)])
+    assert ingest([str(data)], s, embedder=embedder).added == 6
+    write_jsonl(data, [article(i, 1 if i < 3 else 0) for i in range(7)])  # 3 changed, 1 new
+    want = expected_store(data, s)
+    store = Store.open(s, embedder)
+    try:
+        real = store.lexical
+        model = _WrongVectors(embedder) if step == "chunks" else embedder
+        if step != "chunks":
+            store.lexical = _Dies(real, "replace_articles" if step == "lexical" else "set_meta")
+        with pytest.raises((QAError, RuntimeError)):
+            ingest([str(data)], s, embedder=model, store=store)
+        store.lexical = real
+        half = {a for a, art in store.all_articles().items() if not art.complete}
+        assert len(half) == (0 if step == "stamp" else 4), half
+        if step == "stamp":  # all written, but the lexical index does not know it is in step
+            assert store.lexical.get_meta("generation") != store.generation()
+        rerun = ingest([str(data)], s, embedder=embedder, store=store)  # repaired ones: re-added
+        assert (rerun.repaired, rerun.added, rerun.updated) == \
+            ((0, 0, 0) if step == "stamp" else (4, 4, 0)), rerun.to_dict()
+        check_store(store, want)
+        assert store.lexical.get_meta("generation") == store.generation()
+    finally:
+        store.close()

@@ -370,19 +370,19 @@ def test_hostile_inputs_in_one_ingest_run(tmp_path, server, embedder):
     # what a user would find in the store
     store = Store.open(Settings(store=str(store_dir)), embedder)
     stored = store.all_articles()
-    by_origin = {meta["origin"]: (aid, meta) for aid, meta in stored.items()}
+    by_origin = {art.origin: art for art in stored.values()}
     assert set(by_origin) == set(good)
     assert len(stored) == len(good)
     for origin, phrase in good.items():
-        aid, meta = by_origin[origin]
-        assert meta["state"] == "ok" and meta["n_chunks"] >= 1, (origin, meta)
-        assert phrase in (store.article_text(aid) or ""), origin
-    broken = store.article_text(by_origin[str(files / "broken bytes.txt")][0])
+        art = by_origin[origin]
+        assert art.complete and art.n_chunks >= 1, (origin, art)
+        assert phrase in (store.article_text(art.article_id) or ""), origin
+    broken = store.article_text(by_origin[str(files / "broken bytes.txt")].article_id)
     assert "Zoë Müller, the port director" in broken  # the good UTF-8 around bad bytes
-    assert by_origin[page][1]["title"] == "Ferry fares frozen"
-    assert by_origin[f"{rss}#300"][1]["title"] == "Berth 299 reopens"
-    assert by_origin[str(intl / "café.md")][1]["title"] == "Café Lumière wins the regional " \
-                                                          "pastry prize"
+    assert by_origin[page].title == "Ferry fares frozen"
+    assert by_origin[f"{rss}#300"].title == "Berth 299 reopens"
+    assert by_origin[str(intl / "café.md")].title == "Café Lumière wins the regional " \
+                                                     "pastry prize"
     assert "/loop" in server.hits and server.hits.count("/drip") == 1
 
 

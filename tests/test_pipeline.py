@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from ingest import delete, ingest, rebuild_lexical
-from qa.errors import ModelMismatchError
+from qa.errors import ModelMismatchError, QAError
 from qa.settings import Settings
-from qa.store import Store
+from qa.store import ModelInfo, Store, chunk_fields
 from tests.conftest import ROOT, write
 
 STORY = """Harbor Bridge reopens after repairs
@@ -36,18 +36,20 @@ def _store(s: Settings, embedder) -> Store:
 def _consistent(store: Store) -> dict[str, int]:
     """Check the store exactly: ledger, chunks and lexical index agree. Returns chunk counts."""
     arts = store.all_articles()
-    assert all(m["state"] == "ok" for m in arts.values())
+    assert all(a.complete for a in arts.values())
     counts: dict[str, int] = {}
-    for aid, meta in arts.items():
+    for aid, art in arts.items():
         chunks = store.article_chunks(aid)
-        assert len(chunks) == meta["n_chunks"], aid
+        assert len(chunks) == art.n_chunks, aid
         text = store.article_text(aid)
         for c in chunks:
-            assert text[c.meta["start"] : c.meta["end"]] == c.text
+            f = chunk_fields(c.meta)
+            assert f.article_id == aid
+            assert text[f.start : f.end] == c.text
         counts[aid] = len(chunks)
     assert store.count() == sum(counts.values())
     assert store.lexical.count() == store.count()
-    assert store.lexical.article_hashes() == {a: m["hash"] for a, m in arts.items()}
+    assert store.lexical.article_hashes() == {a: m.hash for a, m in arts.items()}
     return counts
 
 
@@ -89,15 +91,38 @@ def test_delete_by_id_and_url(tmp_path: Path, settings, embedder):
     path = write(tmp_path / "in" / "a.jsonl", json.dumps(rec) + "\n")
     write(tmp_path / "in" / "b.txt", STORY.replace("Harbor Bridge", "Canal Bridge"))
     assert ingest([str(tmp_path / "in")], settings, embedder=embedder).added == 2
-    gone = delete(["https://news.example.org/2025/03/bridge"], settings, embedder=embedder)
+    gone = delete(["https://news.example.org/2025/03/bridge"], settings)
     assert gone.deleted == 1 and not gone.failed
     store = _store(settings, embedder)
     assert len(store.all_articles()) == 1
     _consistent(store)
-    missing = delete(["no-such-article"], settings, embedder=embedder)
+    missing = delete(["no-such-article"], settings)
     assert missing.deleted == 0 and missing.failed[0][0] == "no-such-article"
     # re-ingesting brings it back
     assert ingest([str(path)], settings, embedder=embedder).added == 1
+
+
+def test_maintenance_needs_no_embedding_model(tmp_path: Path, embedder):
+    """Deleting, rebuilding the lexical index and stats open the store without a model: a
+    configured embedder that cannot load (and would not match the store) is never touched."""
+    s = Settings(store=str(tmp_path / "store"))
+    write(tmp_path / "in" / "a.txt", STORY)
+    write(tmp_path / "in" / "b.txt", STORY.replace("Harbor Bridge", "Canal Bridge"))
+    assert ingest([str(tmp_path / "in")], s, embedder=embedder).added == 2
+    broken = s.with_(embedder="no-such-embedder")
+    with pytest.raises(QAError):  # what loading it would do
+        from qa.embed import make_embedder
+
+        make_embedder(broken)
+    [aid, _] = sorted(_store(s, embedder).all_articles())
+    assert delete([aid], broken).deleted == 1
+    assert rebuild_lexical(broken) == 1
+    store = Store.open(broken, None)
+    assert store.model == ModelInfo(embedder.name, embedder.dim)  # the one it was built with
+    assert (store.stats()["articles"], store.stats()["embedder"]) == (1, embedder.name)
+    _consistent(store)
+    with pytest.raises(ValueError):  # creating a store needs the model
+        Store.open(s.with_(collection="other"), None, create=True)
 
 
 def test_bad_files_are_reported_and_the_rest_ingested(tmp_path: Path, settings, embedder):
@@ -136,7 +161,7 @@ def test_lexical_index_rebuilds_from_chroma(tmp_path: Path, settings, embedder):
     n = store.lexical.count()
     store.lexical.clear()
     assert store.lexical.search("Harbor Bridge", 5) == []
-    assert rebuild_lexical(settings, embedder=embedder) == 1
+    assert rebuild_lexical(settings) == 1
     store = _store(settings, embedder)
     assert store.lexical.count() == n
     assert store.lexical.search("Harbor Bridge repairs", 5)
@@ -211,19 +236,37 @@ def test_a_closed_store_can_be_opened_again_in_the_same_process(tmp_path: Path, 
     again.close()
 
 
+class _LexicalThatDies:
+    """The lexical index of a writer that dies when the write protocol reaches it: chunks
+    are in Chroma, the ledger still says ``writing`` (what a crash leaves)."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    def replace_articles(self, *args, **kw):
+        raise RuntimeError("the writer died here")
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
 def test_a_replica_drops_an_article_that_repair_removed(tmp_path: Path, embedder):
     # A second app process keeps its own BM25 copy and follows the ledger's generation
     # stamp; an article repair() removes after a crash must leave that copy too.
     s = Settings(store=str(tmp_path / "store"))
-    write(tmp_path / "a.txt", "Harbor ferry\n\n" + "The harbor ferry will run every hour. " * 5)
+    path = write(tmp_path / "a.txt",
+                 "Harbor ferry\n\n" + "The harbor ferry will run every hour. " * 5)
     store = Store.open(s, embedder, create=True)
-    ingest([str(tmp_path / "a.txt")], s, embedder=embedder, store=store)
+    ingest([str(path)], s, embedder=embedder, store=store)
     replica = Store.open(Settings(store=s.store, lexical_dir=str(tmp_path / "replica")), embedder)
     replica.sync_lexical()
     [aid] = replica.lexical.article_hashes()
-    meta = store.article_states([aid])[aid]
-    store.ledger.upsert(ids=[aid], metadatas=[{**meta, "state": "writing"}],
-                        embeddings=[[1.0]], documents=["x"])  # a crash mid-update
+    write(path, "Harbor ferry\n\n" + "The harbor ferry will run every half hour. " * 5)
+    real, store.lexical = store.lexical, _LexicalThatDies(store.lexical)
+    with pytest.raises(RuntimeError, match="died"):  # a crash mid-update
+        ingest([str(path)], s, embedder=embedder, store=store)
+    store.lexical = real
+    assert not store.all_articles()[aid].complete
     assert store.repair() == 1
     replica.sync_lexical()
     assert replica.lexical.article_hashes() == {}
