@@ -7,7 +7,7 @@ One embedded store is grown in place (5k, then 45k more, then 450k more) and mea
 each size: write throughput (chunks/s over the band just written) and the latency of one
 batch write; query latency p50/p95 of dense search (Chroma HNSW), dense search under date
 filters (a wide ``as_of``, a sixth of the dates, one month), lexical search (SQLite FTS5
-BM25) and the fused ``qa.retrieve.search`` (RRF of both plus fetching and diversifying),
+BM25) and the fused ``qa.search.hybrid.search`` (RRF of both plus fetching and diversifying),
 plain and with ``as_of``; disk size and memory.
 
 The data are synthetic, so that 500k chunks take minutes rather than the hours that
@@ -18,8 +18,9 @@ that are random unit vectors mixed from the article's two topic centroids plus n
 neighbours cluster and HNSW works as on real text). Query texts are drawn the same way and
 their embeddings come from the same synthetic model (centroids of the topics of the
 query's words), never from MiniLM. Writes go through the real write path:
-``ingest.pipeline._write_batch`` (ledger ``writing`` -> chunks -> lexical -> ledger ``ok``
--> generation), in the pipeline's batches of 48 articles.
+``qa.store.Store.write`` (ledger ``writing`` -> chunks -> lexical -> ledger ``ok`` ->
+generation), given what ``ingest.pipeline.article_write`` builds, in the pipeline's batches
+of 48 articles.
 
 It does not measure embedding, reading or cleaning (see ``bench/ingest.py``), answer
 quality (``bench/answer.py``) or a Chroma server.
@@ -46,11 +47,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine  # noqa: E402
 from ingest.chunk import Chunk  # noqa: E402
-from ingest.pipeline import BATCH_ARTICLES, _write_batch, content_hash  # noqa: E402
+from ingest.pipeline import BATCH_ARTICLES, article_write, content_hash  # noqa: E402
 from ingest.records import Article  # noqa: E402
-from qa.search.hybrid import Engine, Filters, dense_search, search  # noqa: E402
+from qa.search.filters import Filters, Scope  # noqa: E402
+from qa.search.hybrid import dense_search, search  # noqa: E402
 from qa.settings import Settings  # noqa: E402
-from qa.store import Store  # noqa: E402
+from qa.store import ModelInfo, Store  # noqa: E402
+from qa.store.filters import chroma_where  # noqa: E402
 
 DIM = 384
 N_TOPICS = 300
@@ -148,7 +151,7 @@ class Point:
     chunks: int
     articles: int
     write_rate: float  # chunks/s over the band that led here
-    batch_ms: tuple[float, float]  # p50, p95 of one _write_batch
+    batch_ms: tuple[float, float]  # p50, p95 of one Store.write
     queries: dict[str, tuple[float, float]]  # name -> p50, p95 ms
     chroma_mib: float
     lexical_mib: float
@@ -156,14 +159,15 @@ class Point:
     peak_rss_mib: float
 
 
-# Chroma ``where`` filters of dense search; dates are uniform over 2020-2025
+# Chroma ``where`` filters of dense search (as the store translates Filters); dates are
+# uniform over 2020-2025
 FILTERS = {
-    "dense, as_of filter (~5/6 of the store)": {"published": {"$lte": 20250101}},
-    "dense, since filter (~1/6)": {"published": {"$gte": 20250101}},
-    "dense, one-month filter (~1/70)": {"$and": [{"published": {"$gte": 20240601}},
-                                                 {"published": {"$lte": 20240630}}]},
+    "dense, as_of filter (~5/6 of the store)": chroma_where(Filters(as_of=date(2025, 1, 1))),
+    "dense, since filter (~1/6)": chroma_where(Filters(since=date(2025, 1, 1))),
+    "dense, one-month filter (~1/70)": chroma_where(Filters(since=date(2024, 6, 1),
+                                                            until=date(2024, 6, 30))),
 }
-# the same filters through qa.retrieve.dense_search (post-filter, falls back to `where`)
+# the same filters through qa.search.hybrid.dense_search (post-filter, falls back to `where`)
 POST_FILTERS = {
     "dense_search, as_of (post-filtered)": Filters(as_of=date(2025, 1, 1)),
     "dense_search, since ~1/6 (post-filtered)": Filters(since=date(2025, 1, 1)),
@@ -207,21 +211,21 @@ def grow(store: Store, model: SyntheticModel, target: int, state: dict) -> tuple
             state["articles"] += 1
             state["chunks"] += len(chunks)
             h = content_hash(art)
-            batch.append((art, h, h, False, chunks, vecs))  # (.., raw hash, existed, ..)
+            batch.append(article_write(art, h, h, chunks, vecs, existed=False))  # raw hash: h
             if state["chunks"] >= target:
                 break
         t = time.perf_counter()
-        _write_batch(store, batch)
+        store.write(batch)
         dt = time.perf_counter() - t
         spent += dt
         per_batch.append(dt)
     return spent, per_batch
 
 
-def measure_queries(engine: Engine, model: SyntheticModel) -> dict[str, tuple[float, float]]:
+def measure_queries(store: Store, model: SyntheticModel) -> dict[str, tuple[float, float]]:
     """p50/p95 ms of each query kind over QUERIES queries after 10 warm-up ones; a kind that
     is slow stops after MIN_QUERIES once it has used KIND_BUDGET_S seconds."""
-    store = engine.open()
+    store.sync_lexical()
     texts = [model.query() for _ in range(QUERIES + 10)]
     vecs = [model.embed_query(t) for t in texts]
     times: dict[str, list[float]] = {k: [] for k in QUERY_KINDS}
@@ -232,9 +236,10 @@ def measure_queries(engine: Engine, model: SyntheticModel) -> dict[str, tuple[fl
         for name, flt in POST_FILTERS.items():
             runs[name] = lambda v=vec, f=flt: dense_search(store, v, f, 30, 6)
         runs["lexical"] = lambda t=text: store.lexical.search(t, 30)
-        runs["fused search"] = lambda t=text: search(engine, t, Filters(), 6)
+        runs["fused search"] = lambda t=text: search(
+            store, model, Scope(t, Filters()), 6).records
         runs["fused search, as_of"] = lambda t=text: search(
-            engine, t, Filters(as_of=date(2025, 1, 1)), 6)
+            store, model, Scope(t, Filters(as_of=date(2025, 1, 1))), 6).records
         for name, fn in runs.items():
             done = times[name]
             if len(done) >= MIN_QUERIES and sum(done) > KIND_BUDGET_S:
@@ -261,7 +266,7 @@ def report(points: list[Point], args: argparse.Namespace, wall: float) -> None:
     print("Synthetic data (see the module docstring): made-up text from a 20k-word vocabulary "
           "in 300 topics, 1-8 chunks of ~150 words per article; **embeddings are synthetic** "
           "(topic-centroid mixtures + noise, 384-d), and so are the query embeddings of dense "
-          "and fused search. Writes go through `ingest.pipeline._write_batch` in batches of "
+          "and fused search. Writes go through `qa.store.Store.write` in batches of "
           f"{BATCH_ARTICLES} articles; no embedding time is included. Latencies in ms, "
           f"p50 / p95 over {QUERIES} queries (at least {MIN_QUERIES} for kinds slower than "
           f"{KIND_BUDGET_S / QUERIES * 1000:.0f} ms); dense and lexical fetch 30 candidates (what "
@@ -327,13 +332,12 @@ def main() -> None:
     t_start = time.perf_counter()
     settings = Settings(store=str(where), collection="scale")
     model = SyntheticModel()
-    store = Store.open(settings, model, create=True)
+    store = Store.open(settings, ModelInfo(model.name, model.dim), create=True)
     state, note = {"chunks": 0, "articles": 0}, ""
     if args.resume or args.queries_only:
         state, note = resume(store)
         model.reseed(state["articles"])  # same vocabulary and topics, new articles
         print(note, file=sys.stderr, flush=True)
-    engine = Engine(settings, embedder=model, store=store)
     sizes = [n for n in SIZES if state["chunks"] < n <= args.max] or [args.max]
     if args.queries_only:
         sizes = [state["chunks"]]
@@ -344,7 +348,7 @@ def main() -> None:
             spent, batches = grow(store, model, size, state)
             print(f"{state['chunks']:,} chunks: wrote {state['chunks'] - before:,} in "
                   f"{spent:.0f} s", file=sys.stderr, flush=True)
-            q = measure_queries(engine, model)
+            q = measure_queries(store, model)
             rss, peak = _rss()
             points.append(Point(
                 chunks=state["chunks"], articles=state["articles"],
