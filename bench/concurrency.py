@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.answer import OUT, load_questions, pct  # noqa: E402
 from bench.common import ROOT, machine  # noqa: E402
 from qa.text.terms import terms  # noqa: E402
-from tests.chroma_server import free_port  # noqa: E402
+from tests.support.helpers import free_port  # noqa: E402
 
 FOLLOW_UPS = ["When did that happen?", "Who was involved in it?", "What happened next there?"]
 

@@ -1,17 +1,23 @@
 """Shared fixtures: settings for a fresh embedded store, the real offline embedder, and the
-sample corpus ingested once per session. Everything runs on this machine, offline."""
+sample corpus ingested once per session. Everything runs on this machine, offline.
+
+Fixtures only: helpers and test servers live in ``tests/support`` (import them from there,
+never from this file or another test module). ``ROOT``, ``EXAMPLES`` and ``write`` are
+re-exported here only for test modules that still import them from ``tests.conftest``."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
-from qa.settings import Settings
+if str(Path(__file__).resolve().parents[1]) not in sys.path:  # `tests.support` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # also under bare `pytest`
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples" / "articles"
+from qa.settings import Settings  # noqa: E402
+from tests.support.helpers import EXAMPLES, ROOT, write  # noqa: E402
 
 # never let a test touch the user's real store, or reach a remote model by accident
 _KEEP = {"NEWSQA_TEST_GGUF", "NEWSQA_MODEL_CACHE"}  # where the test model is, not settings
@@ -29,7 +35,7 @@ def embedder():
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     """A real Chroma server (``chroma run``) on 127.0.0.1 for the whole session."""
-    from tests.chroma_server import ChromaServer
+    from tests.support.chroma import ChromaServer
 
     server = ChromaServer(tmp_path_factory.mktemp("chroma-server")).start()
     yield server
@@ -80,10 +86,4 @@ def fresh_corpus(settings: Settings, embedder) -> Settings:
     return settings
 
 
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
+__all__ = ["EXAMPLES", "ROOT", "write"]  # re-exported for modules not yet switched

@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -18,28 +17,16 @@ import pytest
 
 import app
 from qa.settings import Settings
-from tests.chroma_server import free_port
+from tests.support.helpers import ROOT, free_port, wait_http
+from tests.support.httpd import LocalServer
+from tests.support.webapp import chat, client
 from web.forms import parse_auth, parse_day, parse_history, parse_sources
 from web.uploads import safe_name, stage_files, stage_urls
 
-ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "When did the Harbor Bridge reopen?"
 FOLLOW_UP = "How much did it cost?"
 
 pytestmark = pytest.mark.slow
-
-
-def wait_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 240) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(url)
 
 
 @pytest.fixture(scope="module")
@@ -68,21 +55,6 @@ def server(tmp_path_factory: pytest.TempPathFactory):
             proc.wait()
     # the staging dirs are removed after each ingestion
     assert not list((tmp / "uploads").glob("*/*")), list((tmp / "uploads").rglob("*"))
-
-
-def client(url: str):
-    from gradio_client import Client
-
-    return Client(url, verbose=False)
-
-
-def chat(c, question: str, since: str = "", until: str = "", sources: list | None = None):
-    """One turn through /chat: (assistant HTML, answer JSON, number of streamed updates)."""
-    job = c.submit(question, [], since, until, sources or [], api_name="/chat")
-    messages, _, data = job.result(timeout=120)
-    content = messages[-1]["content"]
-    html = content[0]["text"] if isinstance(content, list) else content
-    return html, data, len(job.outputs())
 
 
 # ---- against the running app --------------------------------------------------------------
@@ -194,8 +166,6 @@ def test_upload_then_ask_about_it(server, tmp_path):
 
 
 def test_pasted_url_is_fetched_then_answers(server):
-    from tests.conftest_http import LocalServer
-
     page = ("<html><head><title>Tidewater ferry adds a night crossing</title>"
             "<meta property='article:published_time' content='2025-06-10'></head><body>"
             "<article><h1>Tidewater ferry adds a night crossing</h1><p>The Tidewater ferry "

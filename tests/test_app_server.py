@@ -13,9 +13,9 @@ import pytest
 
 from ingest import ingest
 from qa.settings import Settings
-from tests.chroma_server import ChromaServer, free_port
-from tests.conftest import EXAMPLES
-from tests.test_app import chat, client, wait_http
+from tests.support.chroma import ChromaServer
+from tests.support.helpers import EXAMPLES, ROOT, free_port, wait_http
+from tests.support.webapp import chat, client
 
 pytestmark = pytest.mark.slow
 QUESTION = "How many homes lost power during Storm Calloway?"
@@ -27,7 +27,7 @@ def _start_app(tmp: Path, url: str, name: str) -> subprocess.Popen:
     env.update(NEWSQA_CHROMA_URL=url, NEWSQA_LEXICAL_DIR=str(tmp / f"lexical-{name}"),
                NEWSQA_UPLOAD_DIR=str(tmp / f"uploads-{name}"), GRADIO_ANALYTICS_ENABLED="False")
     proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port)],
-                            cwd=Path(__file__).resolve().parents[1], env=env,
+                            cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     proc.url = f"http://127.0.0.1:{port}/"  # type: ignore[attr-defined]
     wait_http(proc.url, proc)  # type: ignore[attr-defined]

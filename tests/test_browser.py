@@ -8,12 +8,12 @@ never downloads a browser."""
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.helpers import EXAMPLES, ROOT, free_port
+
 CHROMIUM = "/usr/bin/chromium"
 QUESTION = "Why was the Harbor Bridge reopening delayed?"  # examples/questions.md #3
 NOT_COVERED = "What is the airspeed of an unladen swallow?"
@@ -32,13 +32,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, embedder):
 
     tmp = tmp_path_factory.mktemp("web")
     s = Settings(store=str(tmp / "store"), upload_dir=str(tmp / "uploads"))
-    report = ingest([str(ROOT / "examples" / "articles")], s, embedder=embedder)
+    report = ingest([str(EXAMPLES)], s, embedder=embedder)
     assert report.added and not report.failed, report.to_dict()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     demo = app.build_app(s)
-    url = app.launch(demo, s, port=port, block=False)
+    url = app.launch(demo, s, port=free_port(), block=False)
     yield url
     demo.close()
 

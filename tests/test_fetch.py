@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import socket
 import time
 
 import pytest
@@ -11,25 +10,15 @@ import pytest
 from ingest.fetch import FetchResult, fetch
 from ingest.records import Failure
 from qa.settings import Settings
-
-try:
-    from conftest_http import (
-        LocalServer,
-        declared_huge,
-        endless_body,
-        redirect_to,
-        slow_body,
-        slow_headers,
-    )
-except ImportError:  # tests/ imported as a package
-    from tests.conftest_http import (
-        LocalServer,
-        declared_huge,
-        endless_body,
-        redirect_to,
-        slow_body,
-        slow_headers,
-    )
+from tests.support.helpers import free_port
+from tests.support.httpd import (
+    LocalServer,
+    declared_huge,
+    endless_body,
+    redirect_to,
+    slow_body,
+    slow_headers,
+)
 
 PAGE = "<html><head><title>Hello</title></head><body><p>Harbor news</p></body></html>"
 FAST = Settings(http_timeout=0.5, max_bytes=100_000)  # total deadline: 1.5 s
@@ -153,10 +142,7 @@ def test_non_ascii_path_is_quoted(server):
 
 
 def test_connection_refused_is_a_failure():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    result = fetch(f"http://127.0.0.1:{port}/", FAST)
+    result = fetch(f"http://127.0.0.1:{free_port()}/", FAST)
     assert isinstance(result, Failure)
     assert "connection refused" in result.reason
 

@@ -2,23 +2,18 @@
 
 ``ChromaServer(path).start()`` waits for the heartbeat; ``stop()`` kills it; ``restart()``
 brings it back on the same port and data. Used by the parametrised store fixtures in
-conftest.py and by the server-failure tests. Not product code.
+conftest.py and by the server-failure tests. Not product code, and no fixture itself.
 """
 
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.helpers import free_port
 
 
 class ChromaServer:

@@ -3,8 +3,8 @@
 ``LocalServer`` wraps ``http.server.ThreadingHTTPServer`` on an ephemeral port. Routes map
 a path to a fixed response or to a handler function (slow drips, endless bodies, redirect
 loops). Test modules start it in a module-scoped fixture with ``with LocalServer() as s``;
-leaving the block stops the server and tells streaming handlers to finish. Not a
-conftest.py (that file belongs to the shared test setup): import it explicitly.
+leaving the block stops the server and tells streaming handlers to finish. Import it
+explicitly (``from tests.support.httpd import LocalServer``); it defines no fixtures.
 """
 
 from __future__ import annotations
