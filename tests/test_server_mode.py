@@ -78,9 +78,9 @@ def test_a_second_replica_sees_new_articles_in_both_indexes(server, tmp_path: Pa
     # replica B is now running; A ingests another article
     ingest([str(write(tmp_path / "in" / "lighthouse.txt", LIGHTHOUSE))], a, embedder=embedder)
     time.sleep(2.1)  # replicas check the store's generation at most every 2 s
-    from qa.search.hybrid import get_engine
+    from qa.service import default
 
-    lex = get_engine(b).open().lexical
+    lex = default(b).store.lexical
     assert any(True for _ in lex.search("Cape Wren lighthouse Varga", 3))
     assert "lighthouse" in retrieve("Cape Wren lantern room", k=3, settings=b)[0].title.lower()
     # a fresh process with an empty lexical dir builds its index from the server
