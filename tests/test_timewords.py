@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.search.timewords import TimeHint, read_time
+from qa.search.timewords import TimeReading, read_time
 
 THU = date(2022, 6, 16)  # a Thursday
 LEAP = date(2024, 3, 1)  # a Friday, the day after 29 February
@@ -262,7 +262,7 @@ def test_recency_without_a_range(question: str, phrase: str) -> None:
 )
 def test_no_misfires(question: str) -> None:
     hint = read_time(question, THU)
-    assert hint == TimeHint(None, None, False, "", question), hint
+    assert hint == TimeReading(None, None, False, "", question), hint
 
 
 def test_narrowest_range_wins() -> None:
