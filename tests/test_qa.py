@@ -146,7 +146,7 @@ def test_stream_yields_text_then_the_answer(corpus_settings):
 
 
 def test_scripted_llm_wrong_and_out_of_range_markers_are_caught(corpus_settings):
-    from qa.llm import ScriptedLLM
+    from tests.support.llm import ScriptedLLM
 
     reply = ("Storm Calloway dropped 38 centimeters of snow on Bayport [1]. "
              "It was the worst storm since 1887 and killed 40 people [1]. "
@@ -167,7 +167,7 @@ def test_scripted_llm_wrong_and_out_of_range_markers_are_caught(corpus_settings)
 
 
 def test_llm_that_only_invents_falls_back_to_extractive(corpus_settings):
-    from qa.llm import ScriptedLLM
+    from tests.support.llm import ScriptedLLM
 
     llm = ScriptedLLM(["The storm was named after Admiral Calloway in 1921 [1]."])
     ans = ask("How much snow did Storm Calloway drop?", settings=corpus_settings, llm=llm,

@@ -1,5 +1,6 @@
-"""Chat LLM backends (see ``qa.llm.backends``): remote (llama-index) and in-process GGUF."""
+"""Chat LLM backends behind ``ChatLLM`` (see ``qa.llm.backends``): remote servers through
+llama-index, and GGUF files in-process (``qa.llm.gguf``). Importing this loads no llama-index."""
 
-from qa.llm.backends import ChatLLM, ScriptedLLM, clear_llm_cache, make_llm
+from qa.llm.backends import ChatLLM, Messages, clear_llm_cache, make_llm
 
-__all__ = ["ChatLLM", "ScriptedLLM", "clear_llm_cache", "make_llm"]
+__all__ = ["ChatLLM", "Messages", "clear_llm_cache", "make_llm"]

@@ -6,31 +6,26 @@ llama-index's ``OpenAILike``: OpenAI, vLLM, LM Studio, llama.cpp server, Ollama'
 ``ollama`` (Ollama's native API through llama-index's ``Ollama``) and ``gguf:/path.gguf``
 (a local model run in-process by xllamacpp, see ``qa.llm.gguf``). Failures become ``LLMError``
 with one line a user can act on (server unreachable, model unknown, timeout, bad file).
-``ScriptedLLM`` is a fake that behaves, for tests of code that uses an LLM.
 
 What it does not do: build prompts, check citations, or retry against a dead endpoint (no
-retries: one call takes at most NEWSQA_LLM_TIMEOUT). llama-index types never leave this module
-and ``qa.llm.gguf``; llama-index's global ``Settings`` is never read or set.
+retries: one call takes at most NEWSQA_LLM_TIMEOUT). This is the only module that imports
+llama-index's LLM types (lazily, for the remote backends), and they never leave it;
+llama-index's global ``Settings`` is never read or set.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from qa.errors import ConfigError, LLMError
+from qa.errors import LLMConfigError, LLMError
 from qa.settings import Settings
 
 CONTEXT_WINDOW = 8192  # tokens assumed for remote models (and asked of Ollama as num_ctx)
 TEMPERATURE = 0.0  # answers from articles: greedy, reproducible
 Messages = list[dict[str, str]]
-
-
-class LLMConfigError(LLMError, ConfigError):
-    """``NEWSQA_LLM*`` settings that cannot work (both an LLMError and a ConfigError)."""
 
 
 class ChatLLM(Protocol):
@@ -41,38 +36,6 @@ class ChatLLM(Protocol):
     def chat(self, messages: Messages, max_tokens: int = 400) -> str: ...
 
     def stream(self, messages: Messages, max_tokens: int = 400) -> Iterator[str]: ...
-
-
-class ScriptedLLM:
-    """A fake ``ChatLLM`` that returns given texts in order (the last one repeats), or
-    ``reply(messages)`` when given a function; streams each in a few increments; records
-    every message list it got in ``calls``."""
-
-    def __init__(
-        self, replies: list[str] | str | Callable[[Messages], str] = "", name: str = "scripted"
-    ) -> None:
-        self.name = name
-        self._replies = [replies] if isinstance(replies, str) else replies
-        self.calls: list[Messages] = []
-        self._lock = threading.Lock()
-
-    def chat(self, messages: Messages, max_tokens: int = 400) -> str:
-        with self._lock:
-            self.calls.append([dict(m) for m in messages])
-            if callable(self._replies):
-                return self._replies(messages)
-            if not self._replies:
-                return ""
-            i = min(len(self.calls), len(self._replies)) - 1
-            return self._replies[i]
-
-    def stream(self, messages: Messages, max_tokens: int = 400) -> Iterator[str]:
-        text = self.chat(messages, max_tokens)
-        pieces = re.findall(r"\S*\s*", text)  # words with their trailing space
-        step = max(1, len(pieces) // 4)
-        for i in range(0, len(pieces), step):
-            if piece := "".join(pieces[i : i + step]):
-                yield piece
 
 
 class _IndexChat:
@@ -216,15 +179,12 @@ def _ollama(s: Settings) -> _IndexChat:
     )
 
 
-def _gguf(s: Settings, path: str) -> _IndexChat:
+def _gguf(s: Settings, path: str) -> ChatLLM:
     from qa.llm.gguf import GGUFLLM, check_gguf
 
     check_gguf(path)  # a clear message before the import question
     _need("xllamacpp", f"gguf:{path}")
-    llm = GGUFLLM(model_path=path, temperature=TEMPERATURE, timeout=s.llm_timeout,
-                  threads=s.llm_threads)
-    name = f"gguf:{os.path.basename(path)}"
-    return _IndexChat(name, lambda _n: llm, lambda e: f"the local model {name} failed: {e}")
+    return GGUFLLM(path, temperature=TEMPERATURE, timeout=s.llm_timeout, threads=s.llm_threads)
 
 
 _cache: dict[tuple[str, ...], ChatLLM] = {}

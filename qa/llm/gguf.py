@@ -1,4 +1,4 @@
-"""A local GGUF chat model run in-process with xllamacpp, as a llama-index ``CustomLLM``.
+"""A local GGUF chat model run in-process with xllamacpp, as a plain ``ChatLLM``.
 
 What it does: checks the file (exists, starts with the GGUF magic), loads it once per process
 into an ``xllamacpp.Server`` (cached by path; loading is serialised by a lock; the server is
@@ -11,8 +11,8 @@ and tells llama.cpp to stop (the callback returns ``True``) when the consumer st
 
 What it does not do: download models, or expose an HTTP API of its own. (xllamacpp always
 binds an HTTP port on 127.0.0.1; we lock it with a random API key so only this process can use
-the model.) Errors are raised as ``LLMError`` with one-line messages; ``qa.llm`` wraps this
-class behind the ``ChatLLM`` interface, so llama-index types stay inside ``qa``.
+the model.) Errors are raised as ``LLMError`` with one-line messages. No llama-index here:
+messages stay ``{"role", "content"}`` dicts from the caller to llama.cpp.
 """
 
 from __future__ import annotations
@@ -21,22 +21,13 @@ import os
 import queue
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
-from typing import Any
-
-from llama_index.core.base.llms.types import (
-    ChatMessage,
-    ChatResponse,
-    ChatResponseGen,
-    CompletionResponse,
-    CompletionResponseGen,
-    LLMMetadata,
-)
-from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
-from llama_index.core.llms.custom import CustomLLM
-from pydantic import Field, PrivateAttr
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from qa.errors import LLMError
+
+if TYPE_CHECKING:
+    from qa.llm.backends import Messages
 
 N_CTX = 4096  # tokens of context: enough for k passages of ~200 tokens, a question and history
 # llama.cpp keeps past prompts' KV state in RAM for reuse, up to 8 GiB by default: ~35 MiB per
@@ -123,55 +114,48 @@ def _text_of(chunk: dict[str, Any]) -> str:
     return (choices[0].get("delta") or {}).get("content") or ""
 
 
-class GGUFLLM(CustomLLM):
-    """llama-index LLM over a GGUF file run in-process by xllamacpp (llama.cpp)."""
+class GGUFLLM:
+    """A ``ChatLLM`` over a GGUF file run in-process by xllamacpp (llama.cpp): dict messages
+    in, plain text out; ``max_tokens`` caps each answer."""
 
-    model_path: str = Field(description="Path to the .gguf file.")
-    n_ctx: int = Field(default=N_CTX, description="Context window in tokens.")
-    max_tokens: int = Field(default=400, description="Default answer length cap in tokens.")
-    temperature: float = Field(default=0.0)
-    timeout: float = Field(default=120.0, description="Seconds a stream may stall.")
-    threads: int = Field(default=0, description="CPU threads; 0 = half the cores.")
-    _server: Any = PrivateAttr(default=None)
+    def __init__(self, model_path: str, n_ctx: int = N_CTX, temperature: float = 0.0,
+                 timeout: float = 120.0, threads: int = 0) -> None:
+        self.model_path = model_path
+        self.name = f"gguf:{os.path.basename(model_path)}"
+        self.temperature = temperature
+        self.timeout = timeout  # seconds a stream may stall (and the generation time cap)
+        self._what = f"the local model {os.path.basename(model_path)}"
+        self._server = load_server(model_path, n_ctx, threads)
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._server = load_server(self.model_path, self.n_ctx, self.threads)
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "newsqa_gguf_llm"
-
-    @property
-    def metadata(self) -> LLMMetadata:
-        return LLMMetadata(
-            context_window=self.n_ctx,
-            num_output=self.max_tokens,
-            is_chat_model=True,
-            model_name=os.path.basename(self.model_path),
-        )
-
-    @property
-    def _what(self) -> str:
-        return f"the local model {os.path.basename(self.model_path)}"
-
-    def _request(self, body: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        return {
-            **body,
-            "max_tokens": int(kwargs.get("max_tokens") or self.max_tokens),
-            "temperature": float(kwargs.get("temperature", self.temperature)),
-            "t_max_predict_ms": int(self.timeout * 1000),
-        }
-
-    def _call(self, method: str, request: dict[str, Any]) -> dict[str, Any]:
+    def chat(self, messages: Messages, max_tokens: int = 400) -> str:
         try:
-            result = getattr(self._server, method)(request)
+            result = self._server.handle_chat_completions(self._request(messages, max_tokens))
         except (ValueError, RuntimeError) as e:
             raise LLMError(f"{self._what} failed: {e}") from None
         _raise_if_error(result, self._what)
-        return result
+        try:
+            return result["choices"][0]["message"].get("content") or ""
+        except (KeyError, IndexError, TypeError, AttributeError):
+            raise LLMError(f"{self._what} failed: an answer without text") from None
 
-    def _stream(self, method: str, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def stream(self, messages: Messages, max_tokens: int = 400) -> Iterator[str]:
+        chunks = self._stream(self._request(messages, max_tokens))
+        try:
+            for chunk in chunks:
+                if text := _text_of(chunk):
+                    yield text
+        finally:
+            chunks.close()  # a reader that stops early stops the generation too
+
+    def _request(self, messages: Messages, max_tokens: int) -> dict[str, Any]:
+        return {
+            "messages": [{"role": m["role"], "content": m["content"]} for m in messages],
+            "max_tokens": int(max_tokens),
+            "temperature": float(self.temperature),
+            "t_max_predict_ms": int(self.timeout * 1000),
+        }
+
+    def _stream(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Yield xllamacpp's stream chunks; a worker thread runs the blocking call."""
         chunks: queue.Queue[Any] = queue.Queue()
         stop = threading.Event()
@@ -184,7 +168,7 @@ class GGUFLLM(CustomLLM):
 
         def run() -> None:
             try:
-                getattr(self._server, method)({**request, "stream": True}, on_chunk)
+                self._server.handle_chat_completions({**request, "stream": True}, on_chunk)
             except BaseException as e:  # handed to the consumer, raised there
                 chunks.put(e)
             finally:
@@ -208,49 +192,3 @@ class GGUFLLM(CustomLLM):
                 yield item
         finally:
             stop.set()
-
-    @llm_chat_callback()
-    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        request = self._request({"messages": _to_dicts(messages)}, **kwargs)
-        result = self._call("handle_chat_completions", request)
-        text = result["choices"][0]["message"].get("content") or ""
-        return ChatResponse(message=ChatMessage(role="assistant", content=text), raw=result)
-
-    @llm_chat_callback()
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        request = self._request({"messages": _to_dicts(messages)}, **kwargs)
-
-        def gen() -> ChatResponseGen:
-            text = ""
-            for chunk in self._stream("handle_chat_completions", request):
-                delta = _text_of(chunk)
-                text += delta
-                yield ChatResponse(
-                    message=ChatMessage(role="assistant", content=text), delta=delta, raw=chunk
-                )
-
-        return gen()
-
-    @llm_completion_callback()
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        result = self._call("handle_completions", self._request({"prompt": prompt}, **kwargs))
-        return CompletionResponse(text=result["choices"][0].get("text") or "", raw=result)
-
-    @llm_completion_callback()
-    def stream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> CompletionResponseGen:
-        request = self._request({"prompt": prompt}, **kwargs)
-
-        def gen() -> CompletionResponseGen:
-            text = ""
-            for chunk in self._stream("handle_completions", request):
-                delta = (chunk.get("choices") or [{}])[0].get("text") or ""
-                text += delta
-                yield CompletionResponse(text=text, delta=delta, raw=chunk)
-
-        return gen()
-
-
-def _to_dicts(messages: Sequence[ChatMessage]) -> list[dict[str, str]]:
-    return [{"role": str(m.role.value), "content": m.content or ""} for m in messages]
