@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from qa.llm import clear_llm_cache
-from tests.chroma_server import free_port
+from tests.support.helpers import free_port
 
 Messages = list[dict[str, str]]
 
