@@ -2,11 +2,12 @@
 
 An input is a file, a folder (read recursively, hidden files and folders skipped, sorted
 for determinism), a glob (``*.html``, ``dir/**/*.jsonl``) or an http(s) URL (an article
-page, an RSS/Atom feed, JSON or JSONL). Files: .txt .md (kind "text"), .html .htm (kind
-"html"), .json, .jsonl (streamed line by line; the size cap applies per line, not per
-file), .xml .rss .atom (feeds), .pdf (with pypdf). Nothing here raises on bad input: each
-problem becomes a ``Failure(origin, reason)`` and reading goes on. It does not clean or
-deduplicate (see ``ingest.clean`` and ``ingest.pipeline``).
+page, an RSS/Atom feed, JSON or JSONL). Files are chosen by suffix from the one list in
+``ingest.formats`` (text, Markdown, HTML, JSON, JSON Lines streamed line by line with the
+size cap per line, RSS/Atom feeds, PDF with pypdf); a feed file that turns out to be HTML
+is read as HTML. Nothing here raises on bad input: each problem becomes a
+``Failure(origin, reason)`` and reading goes on. It does not clean or deduplicate (see
+``ingest.clean`` and ``ingest.pipeline``).
 """
 
 from __future__ import annotations
@@ -19,17 +20,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.fetch import fetch
+from ingest.formats import is_markdown, kind_of, suffix_list
 from ingest.read_feed import feed_records
 from ingest.read_json import iter_jsonl, records_from_json_bytes
 from ingest.records import Failure, RawRecord
 from ingest.textio import declared_charset, decode_bytes, human_size, looks_binary, sniff_kind
 from qa.settings import Settings
 
-SUFFIX_KINDS = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html",
-                ".htm": "html", ".xhtml": "html", ".json": "json", ".jsonl": "jsonl",
-                ".ndjson": "jsonl", ".xml": "feed", ".rss": "feed", ".atom": "feed",
-                ".pdf": "pdf"}
-READS = ".txt .md .html .json .jsonl .xml .rss .pdf"
 Result = RawRecord | Failure
 
 
@@ -125,16 +122,15 @@ def _read_dir(root: Path, settings: Settings) -> Iterator[Result]:
 def read_file(path: Path, settings: Settings) -> Iterator[RawRecord | Failure]:
     """Records from one file, chosen by its extension."""
     origin = str(path)
-    suffix = path.suffix.lower()
-    kind = SUFFIX_KINDS.get(suffix)
+    kind = kind_of(path.name)
     try:
         st = path.stat()
     except OSError as err:
         yield Failure(origin, _os_reason(err))
         return
     if kind is None:
-        shown = suffix or "(no extension)"
-        yield Failure(origin, f"unsupported file type {shown} (newsqa reads {READS})")
+        shown = path.suffix.lower() or "(no extension)"
+        yield Failure(origin, f"unsupported file type {shown} (newsqa reads {suffix_list()})")
         return
     if not stat.S_ISREG(st.st_mode):
         yield Failure(origin, "not a regular file")
@@ -192,7 +188,7 @@ def _records_from_bytes(data: bytes, kind: str, origin: str, url: str, settings:
         yield from feed_records(data, origin, read_link=reader)
     else:
         text = decode_bytes(data, charset or (declared_charset(data) if kind == "html" else None))
-        extra = {"format": "markdown"} if origin.lower().endswith((".md", ".markdown")) else {}
+        extra = {"format": "markdown"} if is_markdown(origin) else {}
         yield RawRecord(origin=origin, kind=kind, body=text, url=url, extra=extra)
 
 

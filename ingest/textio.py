@@ -2,14 +2,16 @@
 
 Turns bytes into text (declared charset, BOMs, UTF-8, then a Windows-1252 fallback: never
 fails), spots binary data, guesses what a payload is (html / feed / json / jsonl / pdf /
-text) from its content type, name and first bytes, and formats sizes for messages.
-It does no I/O and knows nothing about articles.
+text) from its content type, name and first bytes (name suffixes from ``ingest.formats``),
+and formats sizes for messages. It does no I/O and knows nothing about articles.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+
+from ingest.formats import suffixes_of
 
 _NAME = rb"([A-Za-z0-9_.:-]{1,40})"
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*""" + _NAME, re.I)
@@ -106,7 +108,7 @@ def sniff_kind(content_type: str, name: str, head: bytes) -> str:
         return "pdf"
     if sub in _FEED_TYPES:
         return "feed"
-    if sub in _JSONL_TYPES or lname.endswith((".jsonl", ".ndjson")):
+    if sub in _JSONL_TYPES or lname.endswith(suffixes_of("jsonl")):
         return "jsonl"
     if sub in _JSON_TYPES or sub.endswith("+json"):
         return "json"

@@ -13,14 +13,11 @@ import pytest
 
 import ingest.read_feed as read_feed
 from ingest.clean import clean
+from ingest.formats import suffix_list
 from ingest.read import iter_records
 from ingest.records import Article, Failure, RawRecord
 from qa.settings import Settings
-
-try:
-    from conftest_http import LocalServer
-except ImportError:  # tests/ imported as a package
-    from tests.conftest_http import LocalServer
+from tests.support.httpd import LocalServer
 
 SETTINGS = Settings(http_timeout=2.0)
 BODY = ("The harbor commission met on Tuesday and agreed to repaint the lighthouse at "
@@ -29,7 +26,7 @@ STORY = f"A test headline about the lighthouse\n\nBy Jane Doe\nMarch 3, 2025\n\n
 PAGE = (f"<html><head><title>Lighthouse to be repainted</title></head><body><nav>Home News"
         f"</nav><article><h1>Lighthouse to be repainted</h1><p>{BODY}</p><p>{BODY}</p>"
         "</article></body></html>")
-UNSUPPORTED = "(newsqa reads .txt .md .html .json .jsonl .xml .rss .pdf)"
+UNSUPPORTED = f"(newsqa reads {suffix_list()})"
 
 
 def rss(items: str) -> str:
