@@ -2,80 +2,47 @@
 
     python app.py [--host 127.0.0.1] [--port 7860] [--demo]
 
-Builds the Gradio page (chat with streamed answers and numbered source cards, filters,
-the collection at a glance, adding articles by upload or URL) and the ``/ask`` JSON API,
-and wires them to ``qa.ask_stream`` and ``ingest.ingest``. Settings come from ``NEWSQA_*``
-variables. HTML comes only from ``web.render`` (which escapes all article text) and
-uploads are checked by ``web.uploads``. No answering logic lives here, and nothing is
-module-global per user: each browser session has its own history in ``gr.State``.
+The Gradio wiring and ``main`` only: builds the page (chat with streamed answers and
+numbered source cards, filters, the collection at a glance, adding articles by upload or
+URL) and the ``/ask`` JSON API, and connects them to the gradio-free helpers in ``web/``
+(``web.chat`` streams a turn, ``web.render`` makes all HTML and escapes article text,
+``web.forms`` parses fields, ``web.uploads`` checks and ingests uploads, ``web.demo``
+fills the --demo store). Settings come from ``NEWSQA_*`` variables. No answering logic
+lives here, and nothing is module-global per user: each browser session has its own history
+in ``gr.State``. Exit status follows ``qa.exitcodes``: 2 with one line on stderr when the
+app cannot start (bad setting, store or port), 130 when stopped with Ctrl-C, 0 when stopped
+with SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
+import signal
 import sys
 import tempfile
-import uuid
+import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from qa import QAError, Settings, ask, ask_stream, collection_stats
-from qa.errors import EmptyStoreError
+from ingest.formats import suffix_list
+from qa import QAError, Settings, collection_stats, exitcodes
 from web import render as view
-from web.forms import parse_auth, parse_day, parse_history, parse_sources
-from web.uploads import ALLOWED_SUFFIXES, stage_files, stage_urls
-
-EXAMPLES = Path(__file__).resolve().parent / "examples" / "articles"
-log = logging.getLogger("newsqa.app")
-MAX_TURNS = 20  # conversation turns kept per session for follow-ups
+from web.chat import api_answer, chat_turn
+from web.demo import demo_settings, fill_demo
+from web.forms import parse_auth
+from web.uploads import ingest_staged, stage_files, stage_urls
 
 
 # ---- handlers ----------------------------------------------------------------------------
-def _bubble(role: str, html: str) -> dict:
-    return {"role": role, "content": html}
-
-
 def respond(settings: Settings, message: str, chat: list | None, hist: list | None,
             since: str, until: str, source: Any) -> Iterator[tuple]:
     """The chat turn: yields (chat, history, textbox, last answer JSON) as the answer streams."""
-    message = (message or "").strip()
-    chat, hist = list(chat or []), list(hist or [])
-    if not message:
-        yield chat, hist, "", gr.skip()
-        return
-    chat += [_bubble("user", view.render_user(message)),
-             _bubble("assistant", view.render_pending())]
-    yield chat, hist, "", gr.skip()
-    try:
-        text = ""
-        response = ask_stream(message, history=[tuple(h) for h in hist],
-                              since=parse_day(since, name="from"),
-                              until=parse_day(until, end=True, name="to"),
-                              sources=parse_sources(source), settings=settings)
-        for piece in response:
-            text += piece
-            chat[-1] = _bubble("assistant", view.render_pending(text))
-            yield chat, hist, "", gr.skip()
-        answer = response.answer
-        chat[-1] = _bubble("assistant", view.render_answer(answer, f"a{uuid.uuid4().hex[:10]}"))
-        hist = [*hist, [message, answer.text]][-MAX_TURNS:]
-        yield chat, hist, "", answer.to_dict()
-    except QAError as e:
-        msg = str(e)
-        if isinstance(e, EmptyStoreError):
-            msg += " Or add some here: open “Add articles” on the right."
-        chat[-1] = _bubble("assistant", view.render_error(msg))
-        yield chat, hist, "", {"error": msg}
-    except Exception as e:  # keep serving; the details go to the server log
-        log.exception("chat failed")
-        msg = f"Something went wrong while answering ({type(e).__name__}); see the server log."
-        chat[-1] = _bubble("assistant", view.render_error(msg))
-        yield chat, hist, "", {"error": msg}
+    for chat_value, hist_value, answer in chat_turn(settings, message, chat, hist, since,
+                                                    until, source):
+        yield chat_value, hist_value, "", gr.skip() if answer is None else answer
 
 
 def stats_view(settings: Settings) -> tuple[str, Any]:
@@ -95,31 +62,7 @@ def add_articles(settings: Settings, upload_dir: str, files: list | None, urls: 
 
     paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in files or []]
     staged = stage_urls(urls or "", stage_files(paths, upload_dir, settings.max_upload_mb))
-    try:
-        if not staged.inputs:
-            report: dict = {"failed": []}
-            if not staged.rejected:
-                staged.rejected.append(("Nothing to add", "choose files or paste URLs first"))
-        else:
-            def seen(n: int, origin: str) -> None:
-                if progress is not None:
-                    name = staged.inputs.get(origin, Path(origin).name)
-                    progress((n, None), desc=f"Reading {name}", unit="articles")
-
-            if progress is not None:
-                progress(0, desc="Reading articles…")
-            rep = ingest(list(staged.inputs), settings, on_article=seen).to_dict()
-            for f in rep["failed"]:  # show the user's names, not our staging paths
-                f["input"] = staged.inputs.get(f["input"], Path(f["input"]).name)
-            report = rep
-    except QAError as e:
-        report = {"failed": [{"input": "all inputs", "reason": str(e)}]}
-    except Exception as e:  # keep serving; the details go to the server log
-        log.exception("ingest failed")
-        report = {"failed": [{"input": "all inputs", "reason": f"ingestion failed "
-                              f"({type(e).__name__}); see the server log"}]}
-    finally:
-        staged.cleanup()
+    report = ingest_staged(staged, ingest, settings, progress)
     return (view.render_report(report, staged.rejected), *stats_view(settings))
 
 
@@ -127,9 +70,7 @@ def ask_json(settings: Settings, question: str, history: str = "", since: str = 
              until: str = "", source: str = "") -> dict:
     """The /ask API: the structured Answer as a dict (errors become gr.Error)."""
     try:
-        return ask(question, history=parse_history(history), since=parse_day(since, name="since"),
-                   until=parse_day(until, end=True, name="until"), sources=parse_sources(source),
-                   settings=settings).to_dict()
+        return api_answer(settings, question, history, since, until, source)
     except (QAError, ValueError) as e:
         raise gr.Error(str(e)) from None
 
@@ -174,7 +115,7 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
                 with gr.Accordion("Add articles", open=False):
                     # no file_types=: gradio would refuse the whole batch for one bad
                     # file; stage_files refuses just that one, with a reason
-                    files = gr.File(label="Files: " + " ".join(ALLOWED_SUFFIXES),
+                    files = gr.File(label="Files: " + suffix_list(),
                                     file_count="multiple", elem_id="nqa-files")
                     urls = gr.Textbox("", label="URLs, one per line", lines=3,
                                       placeholder="https://…")
@@ -223,48 +164,53 @@ def launch(demo: gr.Blocks, settings: Settings, host: str = "127.0.0.1", port: i
     return url
 
 
-def demo_settings(settings: Settings) -> Settings:
-    """--demo: a separate store (unless NEWSQA_STORE / NEWSQA_CHROMA_URL say otherwise)."""
-    if os.environ.get("NEWSQA_STORE") or settings.chroma_url:
-        return settings
-    return settings.with_(store=str(Path(Settings().store_dir).parent / "demo-store"))
+DESCRIPTION = """newsqa web chat: ask questions of stored news articles in the browser, with
+cited passages. Settings come from NEWSQA_* variables (see the README): e.g. NEWSQA_STORE,
+NEWSQA_CHROMA_URL, NEWSQA_LLM, NEWSQA_AUTH ('user:password' or a file of such lines),
+NEWSQA_UPLOAD_DIR, NEWSQA_MAX_UPLOAD_MB."""
 
 
-def fill_demo(settings: Settings) -> None:
-    """Ingest examples/articles into the demo store unless it already holds articles."""
-    try:
-        if collection_stats(settings)["articles"]:
-            return
-    except QAError:
-        pass
-    from ingest import ingest
-
-    if not EXAMPLES.is_dir():
-        raise QAError(f"--demo needs the sample articles in {EXAMPLES} (run it from a clone "
-                      "of the repository).")
-    print(f"Loading the sample articles into {settings.where} (first start only)…", flush=True)
-    print(ingest([str(EXAMPLES)], settings).summary(), flush=True)
-
-
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python app.py", description="newsqa web chat: ask questions of stored news "
-        "articles in the browser, with cited passages. Settings come from NEWSQA_* variables "
-        "(see the README): e.g. NEWSQA_STORE, NEWSQA_CHROMA_URL, NEWSQA_LLM, NEWSQA_AUTH "
-        "('user:password' or a file of such lines), NEWSQA_UPLOAD_DIR, NEWSQA_MAX_UPLOAD_MB.")
+        prog="python app.py", description=DESCRIPTION, formatter_class=argparse.
+        RawDescriptionHelpFormatter, epilog=exitcodes.epilog(
+            "the server was stopped (SIGTERM) and shut down cleanly",
+            (exitcodes.USAGE, exitcodes.INTERRUPTED)))
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--demo", action="store_true", help="use a separate demo store, filled "
                    "with the sample articles from examples/articles on first start")
-    args = p.parse_args(argv)
+    return p
+
+
+class _Stop(BaseException):
+    """SIGTERM: stop serving (a BaseException, like KeyboardInterrupt, so nothing swallows it)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Stop
+
+
+def serve(demo: gr.Blocks) -> None:
+    """Block while the server runs (Ctrl-C raises KeyboardInterrupt, SIGTERM ``_Stop``)."""
+    while demo.is_running:
+        time.sleep(0.2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the web app until stopped; returns the exit status (``qa.exitcodes``)."""
+    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    demo, previous = None, signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         settings = Settings.from_env()
         if args.demo:
+            from ingest import ingest
+
             settings = demo_settings(settings)
-            fill_demo(settings)
+            fill_demo(settings, ingest)
         if args.host not in ("127.0.0.1", "localhost", "::1") and not settings.auth:
             print(f"Warning: listening on {args.host} without a login (set NEWSQA_AUTH).",
                   file=sys.stderr)
@@ -272,14 +218,23 @@ def main(argv: list[str] | None = None) -> int:
         url = launch(demo, settings, args.host, args.port, block=False)
         print(f"newsqa: articles from {settings.where}; open {url}"
               + (" (login required)" if settings.auth else ""), flush=True)
-        demo.block_thread()
+        serve(demo)
+    except _Stop:
+        pass
     except QAError as e:
-        print(f"newsqa: {e}", file=sys.stderr)
-        return 1
+        print(f"error: {e}", file=sys.stderr)
+        return exitcodes.USAGE
     except OSError as e:  # e.g. the port is taken
-        print(f"newsqa: cannot start the web server: {e}", file=sys.stderr)
-        return 1
-    return 0
+        print(f"error: cannot start the web server: {e}", file=sys.stderr)
+        return exitcodes.USAGE
+    except KeyboardInterrupt:
+        print("\nnewsqa: interrupted, server stopped", file=sys.stderr)
+        return exitcodes.INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if demo is not None:
+            demo.close(verbose=False)
+    return exitcodes.OK
 
 
 if __name__ == "__main__":

@@ -289,3 +289,36 @@ def test_upload_names_never_leave_the_upload_area(tmp_path):
     assert "not a supported file type" in staged.rejected[1][1] and not staged.inputs
     urls = stage_urls("https://a.example/x\n\n# note\njavascript:alert(1)\nfile:///etc/passwd")
     assert list(urls.inputs) == ["https://a.example/x"] and len(urls.rejected) == 2
+
+
+# every suffix tried on the readers: what they read, plus common types they do not
+CANDIDATES = (".txt", ".TXT", ".md", ".markdown", ".html", ".HTM", ".xhtml", ".json", ".jsonl",
+              ".ndjson", ".xml", ".rss", ".atom", ".pdf", ".csv", ".docx", ".doc", ".rtf",
+              ".epub", ".yaml", ".exe", ".png", ".zip", ".gz", ".mhtml", ".text", ".rdf")
+
+
+def test_the_page_accepts_exactly_the_files_the_readers_read(tmp_path):
+    """The readers decide (each candidate file is really read); staging must agree."""
+    from ingest.formats import SUFFIXES
+    from ingest.read import iter_records
+    from ingest.records import Failure
+
+    names, read = [], set()
+    for i, suffix in enumerate(dict.fromkeys(CANDIDATES + SUFFIXES)):
+        path = tmp_path / "in" / f"f{i}{suffix}"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text('{"title": "T", "text": "Harbor news."}', encoding="utf-8")
+        names.append(str(path))
+        results = list(iter_records([str(path)], Settings()))
+        if not any(isinstance(r, Failure) and r.reason.startswith("unsupported file type")
+                   for r in results):
+            read.add(suffix)
+    assert {".ndjson", ".xhtml", ".markdown", ".TXT"} <= read and ".csv" not in read
+    staged = stage_files(names, str(tmp_path / "up"), 1)
+    accepted = {Path(shown).suffix for shown in staged.inputs.values()}
+    assert accepted == read, (accepted ^ read)
+    assert all("not a supported file type" in why for _, why in staged.rejected)
+    staged.cleanup()
+    demo = app.build_app(Settings(store=str(tmp_path / "store")), str(tmp_path / "up"))
+    (widget,) = [b for b in demo.blocks.values() if getattr(b, "elem_id", "") == "nqa-files"]
+    assert all(suffix in widget.label.split() for suffix in SUFFIXES), widget.label

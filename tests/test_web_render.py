@@ -19,8 +19,8 @@ from web.render import (
     render_report,
     render_stats,
     render_user,
-    safe_url,
 )
+from web.urls import safe_url
 
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
 

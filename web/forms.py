@@ -28,6 +28,16 @@ def parse_day(text: str | None, end: bool = False, name: str = "date") -> date |
     return read_date(text, end=end, name=name)
 
 
+def parse_filters(since: str | None, until: str | None, source: Any,
+                  names: tuple[str, str] = ("since", "until")) -> dict[str, Any]:
+    """The page's filter fields as keyword arguments for ``qa.ask``: ``since``, ``until``
+    (the end of a month or year given alone) and ``sources``. ``names`` are the fields' names
+    in error messages (the page says "from"/"to", the API "since"/"until")."""
+    return {"since": parse_day(since, name=names[0]),
+            "until": parse_day(until, end=True, name=names[1]),
+            "sources": parse_sources(source)}
+
+
 def parse_auth(spec: str) -> list[tuple[str, str]] | None:
     """NEWSQA_AUTH: 'user:password', or a file with one 'user:password' per line."""
     spec = (spec or "").strip()
@@ -74,4 +84,4 @@ def parse_history(history: Any) -> list:
     return [tuple(h) if isinstance(h, list) else h for h in history]
 
 
-__all__ = ["parse_auth", "parse_day", "parse_history", "parse_sources"]
+__all__ = ["parse_auth", "parse_day", "parse_filters", "parse_history", "parse_sources"]

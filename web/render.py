@@ -13,9 +13,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit
 
 from qa.types import Answer, Citation
+from web.urls import safe_url
 
 CSS = """
 .nqa-answer { line-height: 1.5; }
@@ -60,22 +60,6 @@ _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 def esc(text: object) -> str:
     """HTML-escape anything (quotes too), for text and attribute values alike."""
     return html.escape("" if text is None else str(text), quote=True)
-
-
-def safe_url(url: str | None) -> str | None:
-    """``url`` if it is a plain http(s) URL with a host, else None (never a link then)."""
-    if not url:
-        return None
-    url = url.strip()
-    if any(ord(ch) < 33 or ch in "\"'<>\\`" for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
 
 
 def _paragraphs(text: str) -> str:

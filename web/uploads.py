@@ -1,25 +1,32 @@
-"""Staging what a web user adds: uploaded files and pasted URLs, checked before ingestion.
+"""What a web user adds: uploaded files and pasted URLs, checked, staged, then ingested.
 
 Each accepted upload is copied into a fresh temp dir under the app's upload area with a
-sanitized basename, so a file name can never point anywhere else; files of another type or
-over the size limit are refused with a reason. Pasted lines must be http(s) URLs. This module
-does not ingest anything (the app hands the staged paths to ``ingest``) and imports no gradio.
+sanitized basename, so a file name can never point anywhere else; files of a type newsqa
+does not read (the list is ``ingest.formats``, shared with the command line) or over the size
+limit are refused with a reason. Pasted lines must be http(s) URLs (``web.urls``).
+``ingest_staged`` runs the ingest function the app passes in and reports in the user's file
+names, never raising. This module imports no gradio and does not render anything.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from web.render import safe_url
+from ingest.formats import SUFFIXES, suffix_list
+from qa.errors import QAError
+from web.urls import safe_url
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".xml", ".rss",
-                    ".atom", ".pdf")
+ALLOWED_SUFFIXES = SUFFIXES  # exactly what the readers take: one list, ingest.formats
+log = logging.getLogger("newsqa.web")
 
 
 @dataclass
@@ -66,7 +73,7 @@ def stage_files(paths: list[str], upload_dir: str, max_mb: int,
         suffix = Path(shown.lower()).suffix
         if suffix not in ALLOWED_SUFFIXES:
             out.rejected.append((shown, f"not a supported file type (use one of "
-                                        f"{' '.join(ALLOWED_SUFFIXES)})"))
+                                        f"{suffix_list()})"))
             continue
         try:
             size = os.path.getsize(src)
@@ -101,5 +108,38 @@ def stage_urls(text: str, into: Staged | None = None) -> Staged:
     return out
 
 
-__all__ = ["ALLOWED_SUFFIXES", "Staged", "display_name", "safe_name", "stage_files",
-           "stage_urls"]
+def ingest_staged(staged: Staged, ingest: Callable[..., Any], settings: Any,
+                  progress: Callable[..., Any] | None = None) -> dict:
+    """Ingest what was staged with ``ingest(inputs, settings, on_article=...)`` and return
+    its report as a dict, failures named as the user named them. Never raises: a store
+    problem or a crash becomes one failure for "all inputs" (a crash is logged). The staging
+    dirs are removed afterwards. ``progress`` is called like gradio's ``gr.Progress``."""
+    try:
+        if not staged.inputs:
+            if not staged.rejected:
+                staged.rejected.append(("Nothing to add", "choose files or paste URLs first"))
+            return {"failed": []}
+
+        def seen(n: int, origin: str) -> None:
+            if progress is not None:
+                name = staged.inputs.get(origin, Path(origin).name)
+                progress((n, None), desc=f"Reading {name}", unit="articles")
+
+        if progress is not None:
+            progress(0, desc="Reading articles…")
+        report = ingest(list(staged.inputs), settings, on_article=seen).to_dict()
+        for f in report["failed"]:  # show the user's names, not our staging paths
+            f["input"] = staged.inputs.get(f["input"], Path(f["input"]).name)
+        return report
+    except QAError as e:
+        return {"failed": [{"input": "all inputs", "reason": str(e)}]}
+    except Exception as e:  # keep serving; the details go to the server log
+        log.exception("ingest failed")
+        return {"failed": [{"input": "all inputs", "reason": f"ingestion failed "
+                            f"({type(e).__name__}); see the server log"}]}
+    finally:
+        staged.cleanup()
+
+
+__all__ = ["ALLOWED_SUFFIXES", "Staged", "display_name", "ingest_staged", "safe_name",
+           "stage_files", "stage_urls"]
