@@ -1,8 +1,11 @@
 """Command line for ingestion: ``python -m ingest PATH_OR_URL... [--json]``.
 
-Exit status: 0 when every input was ingested, 1 when some failed (each printed with its
-reason), 2 for usage errors or when the store cannot be used (one-line message, no
-traceback). Ctrl-C stops cleanly: finished batches are kept, the next run completes the rest.
+Reads the inputs ``ingest.formats`` lists (its help text comes from there). Exit status
+(``qa.exitcodes``, shared with ``python -m qa`` and ``python app.py``): 0 when every input
+was ingested, 1 when some failed (each printed with its reason), 2 for usage errors or when
+the store cannot be used (one-line message, no traceback), 130 for Ctrl-C, which stops
+cleanly: finished batches are kept, the next run completes the rest. It does not ingest
+anything itself: ``ingest.pipeline`` does.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import argparse
 import json
 import sys
 
+from ingest.formats import describe
+from qa import exitcodes
 from qa.errors import QAError
 from qa.settings import Settings
 
@@ -21,9 +26,13 @@ EPILOG = """examples:
   python -m ingest --delete https://example.org/a    remove an article by URL or id
   python -m ingest --rebuild-lexical                 rebuild the BM25 index from Chroma
 
-Reads .txt .md .html .json .jsonl .xml/.rss/.atom feeds and .pdf (with newsqa[pdf]).
+file types read (by suffix, any case; URLs by what the server sends):
+""" + describe() + """
+
 Re-running is cheap: unchanged articles are skipped, changed ones replaced.
-The store is NEWSQA_STORE (a directory) or NEWSQA_CHROMA_URL (a Chroma server)."""
+The store is NEWSQA_STORE (a directory) or NEWSQA_CHROMA_URL (a Chroma server).
+
+""" + exitcodes.epilog("every input ingested (or deleted)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,11 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         build_parser().print_usage(sys.stderr)
         print("error: give at least one PATH_OR_URL (or --delete / --rebuild-lexical)",
               file=sys.stderr)
-        return 2
-    from ingest import delete, ingest, rebuild_lexical
-    from ingest.report import IngestReport
-
+        return exitcodes.USAGE
     try:
+        from ingest import delete, ingest, rebuild_lexical
+        from ingest.report import IngestReport
+
         settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url)
         report = IngestReport(store=settings.where)
         if args.delete:
@@ -71,15 +80,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"lexical index rebuilt: {n} articles", file=sys.stderr)
     except QAError as e:
         print(f"error: {e}", file=sys.stderr)
-        return 2
+        return exitcodes.USAGE
     except KeyboardInterrupt:
         print("interrupted: finished batches are stored; run the same command again to "
               "complete the rest", file=sys.stderr)
-        return 130
+        return exitcodes.INTERRUPTED
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
         for origin, reason in report.failed:
             print(f"failed: {origin}: {reason}", file=sys.stderr)
         print(report.summary())
-    return 1 if report.failed else 0
+    return exitcodes.PARTIAL if report.failed else exitcodes.OK

@@ -2,8 +2,10 @@
 
 With a question: prints the answer with its numbered sources (or JSON with ``--json``).
 Without one, on a terminal: an interactive chat that keeps the conversation, so follow-up
-questions work. Exit status 0 for an answer or a refusal, 2 for a usage error or a problem
-the user must fix (one line on stderr, no traceback).
+questions work; piped input is read as one question. Exit status (``qa.exitcodes``, shared
+with ``python -m ingest`` and ``python app.py``): 0 for an answer or a refusal, 2 for a
+usage error or a problem the user must fix (one line on stderr, no traceback), 130 when
+interrupted. It does not answer anything itself: ``qa.service`` does.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 import textwrap
 from datetime import date
 
+from qa import exitcodes
 from qa.dates import read_date
 from qa.errors import QAError
 from qa.settings import Settings
@@ -25,7 +28,10 @@ EPILOG = """examples:
   python -m qa "Who won the election?" --source "Harbor Times" --json
   python -m qa                                   interactive chat (follow-ups work)
 
-Answers are extractive by default (no model needed); set NEWSQA_LLM for an LLM."""
+Answers are extractive by default (no model needed); set NEWSQA_LLM for an LLM.
+
+""" + exitcodes.epilog("an answer, or a refusal when the articles do not support one",
+                       (exitcodes.USAGE, exitcodes.INTERRUPTED))
 
 
 def _date(s: str) -> date | None:
@@ -85,9 +91,9 @@ def render(ans: Answer, width: int = 88) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from qa.service import ask, retrieve
-
     try:
+        from qa.service import ask, retrieve
+
         settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url,
                                      llm=args.llm)
         opts = dict(k=args.k, since=args.since, until=args.until, sources=args.source,
@@ -96,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.passages:
             if not question:
                 print("error: --passages needs a question", file=sys.stderr)
-                return 2
+                return exitcodes.USAGE
             opts.pop("k")
             cites = retrieve(question, k=args.k or 10, **opts)
             if args.json:
@@ -105,25 +111,26 @@ def main(argv: list[str] | None = None) -> int:
                 for c in cites:
                     print(f"[{c.number}] {c.score:.3f} {c.title} — {c.source}\n    "
                           f"{c.passage[:200]}")
-            return 0
+            return exitcodes.OK
         if question:
             ans = ask(question, **opts)
             print(json.dumps(ans.to_dict(), indent=2) if args.json else render(ans))
-            return 0
+            return exitcodes.OK
         if not sys.stdin.isatty():
             question = sys.stdin.read().strip()
             if not question:
                 print("error: give a question", file=sys.stderr)
-                return 2
+                return exitcodes.USAGE
             ans = ask(question, **opts)
             print(json.dumps(ans.to_dict(), indent=2) if args.json else render(ans))
-            return 0
+            return exitcodes.OK
         return _chat(opts, args.json)
     except QAError as e:
         print(f"error: {e}", file=sys.stderr)
-        return 2
+        return exitcodes.USAGE
     except KeyboardInterrupt:
-        return 130
+        print("\ninterrupted", file=sys.stderr)
+        return exitcodes.INTERRUPTED
 
 
 def _chat(opts: dict, as_json: bool) -> int:
@@ -135,9 +142,9 @@ def _chat(opts: dict, as_json: bool) -> int:
         try:
             q = input("\n> ").strip()
         except EOFError:
-            return 0
+            return exitcodes.OK
         if not q:
-            return 0
+            return exitcodes.OK
         try:
             ans = ask(q, history=history, **opts)
         except QAError as e:
