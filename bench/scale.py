@@ -53,7 +53,6 @@ from qa.search.filters import Filters, Scope  # noqa: E402
 from qa.search.hybrid import dense_search, search  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 from qa.store import ModelInfo, Store  # noqa: E402
-from qa.store.filters import chroma_where  # noqa: E402
 
 DIM = 384
 N_TOPICS = 300
@@ -159,13 +158,13 @@ class Point:
     peak_rss_mib: float
 
 
-# Chroma ``where`` filters of dense search (as the store translates Filters); dates are
+# filters of dense search through Chroma's ``where`` (the store translates Filters); dates are
 # uniform over 2020-2025
 FILTERS = {
-    "dense, as_of filter (~5/6 of the store)": chroma_where(Filters(as_of=date(2025, 1, 1))),
-    "dense, since filter (~1/6)": chroma_where(Filters(since=date(2025, 1, 1))),
-    "dense, one-month filter (~1/70)": chroma_where(Filters(since=date(2024, 6, 1),
-                                                            until=date(2024, 6, 30))),
+    "dense, as_of filter (~5/6 of the store)": Filters(as_of=date(2025, 1, 1)),
+    "dense, since filter (~1/6)": Filters(since=date(2025, 1, 1)),
+    "dense, one-month filter (~1/70)": Filters(since=date(2024, 6, 1),
+                                               until=date(2024, 6, 30)),
 }
 # the same filters through qa.search.hybrid.dense_search (post-filter, falls back to `where`)
 POST_FILTERS = {

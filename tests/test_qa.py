@@ -16,7 +16,6 @@ from qa.errors import EmptyStoreError
 from qa.search.filters import Filters, resolve
 from qa.search.hybrid import SearchConfig, dense_search, search
 from qa.service import default
-from qa.store.filters import chroma_where
 from tests.conftest import ROOT
 
 AS_OF = date(2026, 2, 1)
@@ -229,12 +228,12 @@ def test_post_filtered_dense_search_equals_chromas_where(corpus_settings, oversa
     behind.lexical = LexicalIndex(":memory:")
     ways = []  # how each fallback searched: by chunk ids (lexical in step) or Chroma's where
     real_dense = type(store).dense
-    monkeypatch.setattr(type(store), "dense", lambda self, v, k, where, ids=None: ways.append(
-        "ids" if ids is not None else "where" if where else "plain") or real_dense(
-        self, v, k, where, ids))
+    monkeypatch.setattr(type(store), "dense", lambda self, v, k, f=None, ids=None: ways.append(
+        "ids" if ids is not None else "where" if f else "plain") or real_dense(
+        self, v, k, f, ids))
     used = {"in step": set(), "lagging": set()}
     for f in cases:
-        want = [(x.id, round(x.score, 5)) for x in store.dense(qvec, 6, chroma_where(f))]
+        want = [(x.id, round(x.score, 5)) for x in store.dense(qvec, 6, f)]
         for name, s in (("in step", store), ("lagging", behind)):
             ways.clear()
             got = [(x.id, round(x.score, 5)) for x in dense_search(s, qvec, f, 6, 6, cfg)]

@@ -5,27 +5,24 @@
 and the lexical index hold is ``qa.store.schema``; the connection is
 ``qa.store.connection``; keeping the lexical index in step is ``qa.store.sync``.
 
-Write protocol of ``Store.write(batch)`` for new or changed articles (crash-safe):
-ledger ``state=writing`` -> old chunks of changed articles deleted -> new chunks upserted ->
-lexical index replaced -> ledger ``state=ok`` (with the text) -> generation bumped ->
-lexical generation stamp. An article left ``writing`` by a crash is removed entirely by
-``repair()`` at the next ingestion, which then re-adds it. Reading, cleaning, chunking and
-embedding are ``ingest``'s job; ranking is ``qa.search``'s.
+Writes follow the crash-safe protocol of ``qa.store.write``. Searches take filters as a
+value (``qa.store.filters`` translates them); callers never see Chroma's syntax. Reading,
+cleaning, chunking and embedding are ``ingest``'s job; ranking is ``qa.search``'s.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from qa.settings import Settings
 from qa.store import schema
 from qa.store.connection import Connection, lexical_path
+from qa.store.filters import FilterLike, chroma_where
 from qa.store.lexical import LexicalIndex
-from qa.store.schema import ArticleWrite, ChunkRecord, ModelInfo, StoredArticle
+from qa.store.schema import ArticleWrite, ChunkOrigin, ChunkRecord, ModelInfo, StoredArticle
 from qa.store.sync import LexicalSync, store_stats
+from qa.store.write import Writer
 
 
 class Store:
@@ -37,6 +34,7 @@ class Store:
         self.lexical = LexicalIndex(lexical_path(settings))
         self._guard = self._conn.guard
         self._sync = LexicalSync(self)
+        self._writer = Writer(self._conn, lambda: self.lexical)
 
     @classmethod
     def open(cls, settings: Settings, model: ModelInfo | Any | None,
@@ -123,6 +121,15 @@ class Store:
                  zip(got["ids"], got["documents"], got["metadatas"], vecs, strict=True)}
         return [by_id[i] for i in ids if i in by_id]
 
+    def chunk_origins(self, ids: Sequence[str]) -> dict[str, ChunkOrigin]:
+        """Each chunk's article, date and source (unknown ids left out): from the lexical
+        index's side table (cheap), or from Chroma for chunks it does not hold yet."""
+        out = {cid: schema.origin_of_lexical(row)
+               for cid, row in self.lexical.chunk_rows(ids).items()}
+        for r in self.get_chunks([cid for cid in ids if cid not in out]):
+            out[r.id] = schema.origin_of_meta(r.meta)
+        return out
+
     def article_chunks(self, article_id: str) -> list[ChunkRecord]:
         """The stored chunks of one article, in order."""
         with self._guard("reading chunks"):
@@ -132,11 +139,12 @@ class Store:
                 zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
         return sorted(recs, key=lambda r: schema.chunk_index(r.meta))
 
-    def dense(self, embedding: Sequence[float], k: int, where: dict | None,
+    def dense(self, embedding: Sequence[float], k: int, filters: FilterLike | None = None,
               ids: Sequence[str] | None = None) -> list[ChunkRecord]:
-        """Nearest chunks by cosine similarity (score = 1 - distance), best first; only
-        among ``ids`` when given."""
-        got = self._nearest(embedding, k, ["documents", "metadatas", "distances"], where, ids)
+        """Nearest chunks by cosine similarity (score = 1 - distance), best first, under
+        ``filters`` (Chroma's ``where``: linear in the matches); only among ``ids`` if given."""
+        got = self._nearest(embedding, k, ["documents", "metadatas", "distances"],
+                            chroma_where(filters), ids)
         if got is None:
             return []
         return [
@@ -175,78 +183,21 @@ class Store:
         with self._guard("reading the store generation"):
             return str(self._conn.ledger_metadata().get("generation", ""))
 
-    # ---- writes -----------------------------------------------------------------------
+    # ---- writes (the protocol is qa.store.write) --------------------------------------
     def write(self, batch: Sequence[ArticleWrite]) -> None:
-        """Store new or changed articles with the crash-safe protocol (module docstring)."""
-        if not batch:
-            return
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        self._ledger_put(batch, schema.STATE_WRITING, now, "starting a write")
-        self._delete_chunks_of([w.article_id for w in batch if w.existed])
-        rows = [r for w in batch for r in schema.chunk_rows(w)]
-        vectors = [v for w in batch for v in w.vectors]
-        with self._guard("writing chunks"):
-            for lo in range(0, len(rows), 2000):
-                part = rows[lo : lo + 2000]
-                self._conn.chunks.upsert(
-                    ids=[r[0] for r in part], documents=[r[1] for r in part],
-                    metadatas=[r[2] for r in part], embeddings=vectors[lo : lo + 2000])
-        self.lexical.replace_articles([(w.article_id, w.content_hash) for w in batch],
-                                      [r for w in batch for r in schema.lexical_rows(w)])
-        self._ledger_put(batch, schema.STATE_OK, now, "finishing a write")
-        self.lexical.set_meta("generation", self.generation())
-
-    def _ledger_put(self, batch: Sequence[ArticleWrite], state: str, now: str,
-                    what: str) -> None:
-        """Upsert the batch's ledger records in ``state``; ``ok`` stores the text too and
-        bumps the generation."""
-        done = state == schema.STATE_OK
-        with self._guard(what):
-            self._conn.ledger.upsert(
-                ids=[w.article_id for w in batch],
-                metadatas=[schema.ledger_row(w, state, now) for w in batch],
-                embeddings=[[1.0]] * len(batch),
-                documents=[w.text if done else "" for w in batch],
-            )
-            if done:
-                self._bump_generation()
-
-    def _delete_chunks_of(self, article_ids: Sequence[str]) -> None:
-        with self._guard("deleting old chunks"):
-            for lo in range(0, len(article_ids), 200):
-                self._conn.chunks.delete(
-                    where={schema.ARTICLE_ID: {"$in": list(article_ids[lo:lo + 200])}})
-
-    def _bump_generation(self) -> None:
-        ledger = self._conn.ledger
-        meta = dict(ledger.metadata or {})
-        meta["generation"] = f"{time.time():.6f}"
-        meta.pop("hnsw:space", None)
-        ledger.modify(metadata=meta)
+        """Store new or changed articles with the crash-safe protocol."""
+        self._writer.write(batch)
 
     def delete_articles(self, article_ids: Sequence[str]) -> list[str]:
         """Delete articles entirely; returns the ids that existed."""
         existing = list(self.article_states(article_ids))
         if existing:
-            self._remove(existing, "deleting articles")
+            self._writer.remove(existing, "deleting articles")
         return existing
 
     def repair(self) -> int:
         """Remove articles a crash left half-written; returns how many."""
-        with self._guard("checking for interrupted writes"):
-            got = self._conn.ledger.get(where={schema.STATE: schema.STATE_WRITING},
-                                        include=[])
-        broken = list(got["ids"])
-        if broken:
-            self._remove(broken, "repairing")  # replicas drop them from their lexical copies
-        return len(broken)
-
-    def _remove(self, article_ids: list[str], what: str) -> None:
-        self._delete_chunks_of(article_ids)
-        self.lexical.delete_articles(article_ids)
-        with self._guard(what):
-            self._conn.ledger.delete(ids=article_ids)
-            self._bump_generation()
+        return self._writer.repair()
 
     # ---- lexical index and overview (qa.store.sync) --------------------------------------
     def sync_lexical(self, force: bool = False, every: float = 0.0) -> int:

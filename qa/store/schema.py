@@ -190,6 +190,26 @@ def chunk_fields(meta: dict) -> ChunkFields:
     )
 
 
+@dataclass(frozen=True)
+class ChunkOrigin:
+    """What filters and recency need of a chunk: its article, date and source key."""
+
+    article_id: str
+    published: date | None
+    source: str
+
+
+def origin_of_meta(meta: dict) -> ChunkOrigin:
+    """A Chroma chunk record's origin."""
+    return ChunkOrigin(meta.get("article_id", ""), from_ymd(meta.get("published", 0)),
+                       meta.get("source_key", ""))
+
+
+def origin_of_lexical(row: tuple[str, int, str]) -> ChunkOrigin:
+    """The origin from the lexical side table's (article id, yyyymmdd, source key)."""
+    return ChunkOrigin(row[0], from_ymd(row[1]), row[2])
+
+
 def chunk_index(meta: dict) -> int:
     """A stored chunk's position in its article."""
     return int(meta.get("idx", 0) or 0)

@@ -7,6 +7,7 @@ does no network I/O and never touches llama-index's global tokenizer.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from functools import lru_cache
@@ -20,9 +21,10 @@ _LOCK = threading.Lock()
 @lru_cache(maxsize=1)
 def encoding() -> tiktoken.Encoding:
     """The cl100k_base encoding, from the cache bundled with llama-index-core."""
-    import llama_index.core
-
-    cache = Path(llama_index.core.__file__).parent / "_static" / "tiktoken_cache"
+    spec = importlib.util.find_spec("llama_index.core")  # locate, do not import (~1.5 s)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("llama-index-core is not installed: pip install llama-index-core")
+    cache = Path(list(spec.submodule_search_locations)[0]) / "_static" / "tiktoken_cache"
     with _LOCK:
         old = os.environ.get("TIKTOKEN_CACHE_DIR")
         os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)

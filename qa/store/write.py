@@ -1,0 +1,101 @@
+"""The crash-safe write protocol of the store, and removal (delete, repair).
+
+``Writer.write(batch)`` for new or changed articles: ledger ``state=writing`` -> old chunks
+of changed articles deleted -> new chunks upserted -> lexical index replaced -> ledger
+``state=ok`` (with the text) -> generation bumped -> lexical generation stamp. An article
+left ``writing`` by a crash is removed entirely by ``repair()`` at the next ingestion, which
+then re-adds it; every removal bumps the generation so replicas drop it from their lexical
+copies. What a row holds is ``qa.store.schema``; no reads beyond what the protocol needs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from qa.store import schema
+from qa.store.connection import Connection
+from qa.store.lexical import LexicalIndex
+from qa.store.schema import ArticleWrite
+
+
+class Writer:
+    """Writes and removals on one store's collections and lexical index."""
+
+    def __init__(self, conn: Connection, lexical: Callable[[], LexicalIndex]) -> None:
+        self._conn = conn
+        self._lexical_of = lexical  # the store's current lexical index
+        self._guard = conn.guard
+
+    @property
+    def _lexical(self) -> LexicalIndex:
+        return self._lexical_of()
+
+    def write(self, batch: Sequence[ArticleWrite]) -> None:
+        """Store new or changed articles with the crash-safe protocol (module docstring)."""
+        if not batch:
+            return
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._ledger_put(batch, schema.STATE_WRITING, now, "starting a write")
+        self._delete_chunks_of([w.article_id for w in batch if w.existed])
+        rows = [r for w in batch for r in schema.chunk_rows(w)]
+        vectors = [v for w in batch for v in w.vectors]
+        with self._guard("writing chunks"):
+            for lo in range(0, len(rows), 2000):
+                part = rows[lo : lo + 2000]
+                self._conn.chunks.upsert(
+                    ids=[r[0] for r in part], documents=[r[1] for r in part],
+                    metadatas=[r[2] for r in part], embeddings=vectors[lo : lo + 2000])
+        self._lexical.replace_articles([(w.article_id, w.content_hash) for w in batch],
+                                       [r for w in batch for r in schema.lexical_rows(w)])
+        self._ledger_put(batch, schema.STATE_OK, now, "finishing a write")
+        with self._guard("reading the store generation"):
+            gen = str(self._conn.ledger_metadata().get("generation", ""))
+        self._lexical.set_meta("generation", gen)
+
+    def repair(self) -> int:
+        """Remove articles a crash left half-written; returns how many."""
+        with self._guard("checking for interrupted writes"):
+            got = self._conn.ledger.get(where={schema.STATE: schema.STATE_WRITING},
+                                        include=[])
+        broken = list(got["ids"])
+        if broken:
+            self.remove(broken, "repairing")
+        return len(broken)
+
+    def remove(self, article_ids: list[str], what: str) -> None:
+        """Remove articles entirely: chunks, lexical rows, ledger records."""
+        self._delete_chunks_of(article_ids)
+        self._lexical.delete_articles(article_ids)
+        with self._guard(what):
+            self._conn.ledger.delete(ids=article_ids)
+            self._bump_generation()
+
+    def _ledger_put(self, batch: Sequence[ArticleWrite], state: str, now: str,
+                    what: str) -> None:
+        """Upsert the batch's ledger records in ``state``; ``ok`` stores the text too and
+        bumps the generation."""
+        done = state == schema.STATE_OK
+        with self._guard(what):
+            self._conn.ledger.upsert(
+                ids=[w.article_id for w in batch],
+                metadatas=[schema.ledger_row(w, state, now) for w in batch],
+                embeddings=[[1.0]] * len(batch),
+                documents=[w.text if done else "" for w in batch],
+            )
+            if done:
+                self._bump_generation()
+
+    def _delete_chunks_of(self, article_ids: Sequence[str]) -> None:
+        with self._guard("deleting old chunks"):
+            for lo in range(0, len(article_ids), 200):
+                self._conn.chunks.delete(
+                    where={schema.ARTICLE_ID: {"$in": list(article_ids[lo:lo + 200])}})
+
+    def _bump_generation(self) -> None:
+        ledger = self._conn.ledger
+        meta = dict(ledger.metadata or {})
+        meta["generation"] = f"{time.time():.6f}"
+        meta.pop("hnsw:space", None)
+        ledger.modify(metadata=meta)
