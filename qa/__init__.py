@@ -5,7 +5,7 @@
     print(ans.text)                      # "... [1]"
     for c in ans.citations: print(c.number, c.title, c.url, c.passage)
 
-See ``qa.service`` for the parameters (history, k, since, until, sources, as_of). The names
+See ``qa.api`` for the parameters (history, k, since, until, sources, as_of). The names
 are loaded lazily (PEP 562): ``import qa`` loads neither llama-index nor chromadb; the first
 use of ``ask`` does.
 """
@@ -16,8 +16,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "ask": "qa.service", "ask_stream": "qa.service", "collection_stats": "qa.service",
-    "retrieve": "qa.service", "QA": "qa.service", "Response": "qa.types",
+    "ask": "qa.api", "ask_stream": "qa.api", "collection_stats": "qa.api",
+    "retrieve": "qa.api", "QA": "qa.service", "Response": "qa.types",
     "QAError": "qa.errors", "Settings": "qa.settings", "Filters": "qa.search.filters",
     "Answer": "qa.types", "Citation": "qa.types",
 }
@@ -26,9 +26,10 @@ __all__ = ["QA", "Answer", "Citation", "Filters", "QAError", "Response", "Settin
            "ask_stream", "collection_stats", "retrieve"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from qa.api import ask, ask_stream, collection_stats, retrieve
     from qa.errors import QAError
     from qa.search.filters import Filters
-    from qa.service import QA, ask, ask_stream, collection_stats, retrieve
+    from qa.service import QA
     from qa.settings import Settings
     from qa.types import Answer, Citation, Response
 

@@ -5,7 +5,7 @@ Without one, on a terminal: an interactive chat that keeps the conversation, so 
 questions work; piped input is read as one question. Exit status (``qa.exitcodes``, shared
 with ``python -m ingest`` and ``python app.py``): 0 for an answer or a refusal, 2 for a
 usage error or a problem the user must fix (one line on stderr, no traceback), 130 when
-interrupted. It does not answer anything itself: ``qa.service`` does.
+interrupted. It does not answer anything itself: ``qa.api`` does.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def render(ans: Answer, width: int = 88) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        from qa.service import ask, retrieve
+        from qa.api import ask, retrieve
 
         settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url,
                                      llm=args.llm)
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _chat(opts: dict, as_json: bool) -> int:
-    from qa.service import ask
+    from qa.api import ask
 
     history: list[tuple[str, str]] = []
     print("Ask about your articles (empty line or Ctrl-D to quit).")

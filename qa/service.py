@@ -1,12 +1,12 @@
-"""``QA(settings)``: one newsqa instance that owns its store, embedder and LLM, and the
-public functions ``ask``, ``ask_stream``, ``retrieve``, ``collection_stats`` that use a
-default instance per ``Settings``.
+"""``QA(settings)``: one newsqa instance that owns its store, embedder and LLM.
+
+The module-level ``qa.ask``/``qa.retrieve`` use a default instance per ``Settings``
+(``qa.api``).
 
 ``ask`` = rewrite a follow-up into a standalone query -> hybrid retrieval under the filters
 -> an extractive answer (default) or an LLM answer whose citations are checked -> refusal
 when the articles do not support an answer. Everything returned is a ``qa.types`` value.
-Settings come from the caller (scripts may omit them: then ``Settings.from_env()`` is read
-once, here at the edge). The answer text itself is composed in ``qa.answer``.
+The answer text itself is composed in ``qa.answer``; retrieval is ``qa.search``.
 """
 
 from __future__ import annotations
@@ -21,15 +21,12 @@ from qa.answer.extractive import extractive
 from qa.answer.grounding import REFUSE_BELOW
 from qa.answer.refusal import refusal_text
 from qa.answer.rewrite import standalone
-from qa.dates import DateLike
 from qa.errors import LLMError, QAError
 from qa.search.filters import Filters, Scope, resolve
 from qa.search.hybrid import SearchConfig, search
 from qa.settings import Settings
 from qa.store import Store
 from qa.types import Answer, Citation, Response
-
-Names = Sequence[str] | str | None
 
 
 class QA:
@@ -206,53 +203,3 @@ def _pieces(text: str) -> Iterator[str]:
     words = text.split(" ")
     for i in range(0, len(words), 4):
         yield " ".join(words[i : i + 4]) + (" " if i + 4 < len(words) else "")
-
-
-# ---- the default instances (one per Settings) and the module-level API ---------------------
-_DEFAULTS: dict[Settings, QA] = {}
-_DEFAULTS_LOCK = threading.Lock()
-
-
-def default(settings: Settings | None = None) -> QA:
-    """The shared ``QA`` for these settings (``Settings.from_env()`` when None)."""
-    settings = settings or Settings.from_env()
-    with _DEFAULTS_LOCK:
-        qa = _DEFAULTS.get(settings)
-        if qa is None:
-            qa = _DEFAULTS[settings] = QA(settings)
-        return qa
-
-
-def retrieve(question: str, k: int = 10, since: DateLike = None, until: DateLike = None,
-             sources: Names = None, as_of: DateLike = None, *, article_ids: Names = None,
-             exclude_ids: Names = None, settings: Settings | None = None) -> list[Citation]:
-    """Ranked passages for ``question`` (best first, numbered 1..k)."""
-    f = Filters.of(since, until, sources, as_of, article_ids, exclude_ids)
-    return default(settings).retrieve(question, k, f)
-
-
-def ask(question: str, history: Sequence[Any] | None = None, k: int | None = None,
-        since: DateLike = None, until: DateLike = None, sources: Names = None,
-        as_of: DateLike = None, *, article_ids: Names = None, exclude_ids: Names = None,
-        settings: Settings | None = None, llm: Any = None) -> Answer:
-    """Answer ``question`` from the stored articles, with checked citations."""
-    f = Filters.of(since, until, sources, as_of, article_ids, exclude_ids)
-    return default(settings).ask(question, history, k, f, llm)
-
-
-def ask_stream(question: str, history: Sequence[Any] | None = None, k: int | None = None,
-               since: DateLike = None, until: DateLike = None, sources: Names = None,
-               as_of: DateLike = None, *, article_ids: Names = None,
-               exclude_ids: Names = None, settings: Settings | None = None,
-               llm: Any = None) -> Response:
-    """Like ``ask``, streamed: iterate the ``Response`` for text, then read ``.answer``."""
-    f = Filters.of(since, until, sources, as_of, article_ids, exclude_ids)
-    return default(settings).ask_stream(question, history, k, f, llm)
-
-
-def collection_stats(settings: Settings | None = None) -> dict:
-    """The collection at a glance: articles, chunks, sources, newest article, where."""
-    return default(settings).stats()
-
-
-__all__ = ["QA", "Response", "ask", "ask_stream", "collection_stats", "default", "retrieve"]

@@ -12,10 +12,10 @@ from datetime import date
 import pytest
 
 from qa import Answer, QAError, ask, ask_stream, retrieve
+from qa.api import default
 from qa.errors import EmptyStoreError
 from qa.search.filters import Filters, resolve
 from qa.search.hybrid import SearchConfig, dense_search, search
-from qa.service import default
 from tests.conftest import ROOT
 
 AS_OF = date(2026, 2, 1)

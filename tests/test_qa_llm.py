@@ -11,7 +11,7 @@ import pytest
 
 from qa import ask
 from qa.answer.citations import check_answer
-from qa.service import default
+from qa.api import default
 from tests.support.llm import gguf, server_port  # noqa: F401  (fixtures)
 
 # Both are answered by the sample corpus: (question, a word every answer's citations hold).
@@ -53,7 +53,7 @@ def test_ask_with_the_model_in_process(corpus_settings, gguf):  # noqa: F811
 
 def test_in_process_model_uses_the_threads_asked_for(corpus_settings, gguf):  # noqa: F811
     from qa.errors import ConfigError
-    from qa.llm import gguf as llm_gguf
+    from qa.llm import make_llm
     from qa.settings import Settings
 
     threads = Settings.from_env({"NEWSQA_LLM_THREADS": "2"}).llm_threads
@@ -61,7 +61,7 @@ def test_in_process_model_uses_the_threads_asked_for(corpus_settings, gguf):  # 
     s = corpus_settings.with_(llm=f"gguf:{gguf}", k=2, llm_threads=threads)
     question, must_cite = ANSWERABLE[0]
     _assert_answered_and_grounded(ask(question, settings=s, as_of=AS_OF), s, must_cite)
-    assert any(key[2] == 2 for key in llm_gguf._servers)  # loaded with 2 threads
+    assert make_llm(s).threads == 2  # the model answering above, loaded with 2 threads
     with pytest.raises(ConfigError, match="NEWSQA_LLM_THREADS='many'"):
         Settings.from_env({"NEWSQA_LLM_THREADS": "many"})
 

@@ -78,7 +78,7 @@ def test_a_second_replica_sees_new_articles_in_both_indexes(server, tmp_path: Pa
     # replica B is now running; A ingests another article
     ingest([str(write(tmp_path / "in" / "lighthouse.txt", LIGHTHOUSE))], a, embedder=embedder)
     time.sleep(2.1)  # replicas check the store's generation at most every 2 s
-    from qa.service import default
+    from qa.api import default
 
     lex = default(b).store.lexical
     assert any(True for _ in lex.search("Cape Wren lighthouse Varga", 3))
