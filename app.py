@@ -113,8 +113,9 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
                 gr.Markdown("**Collection**")
                 stats = gr.HTML(elem_id="nqa-stats")
                 with gr.Accordion("Add articles", open=False):
-                    # no file_types=: gradio would refuse the whole batch for one bad
-                    # file; stage_files refuses just that one, with a reason
+                    # the types are ingest.formats (what the readers take); no file_types=:
+                    # gradio would refuse the whole batch for one bad file, stage_files
+                    # refuses just that one, with a reason
                     files = gr.File(label="Files: " + suffix_list(),
                                     file_count="multiple", elem_id="nqa-files")
                     urls = gr.Textbox("", label="URLs, one per line", lines=3,
