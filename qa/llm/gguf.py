@@ -34,7 +34,7 @@ N_CTX = 4096  # tokens of context: enough for k passages of ~200 tokens, a quest
 # answer here, so a chat grew to 7 GiB over 200 answers (bench/RESULTS.md). Each question
 # brings new passages, so old prompts are rarely reused; a small cache is enough.
 PROMPT_CACHE_MIB = 64
-_servers: dict[tuple[str, int, int], Any] = {}
+_servers: dict[tuple[str, int, int, int], Any] = {}
 _load_lock = threading.Lock()
 _DONE = object()
 
@@ -63,12 +63,13 @@ def default_threads() -> int:
     return max(1, min(8, (os.cpu_count() or 2) // 2))
 
 
-def load_server(path: str, n_ctx: int = N_CTX, threads: int = 0) -> Any:
+def load_server(path: str, n_ctx: int = N_CTX, threads: int = 0,
+                cache_mib: int = PROMPT_CACHE_MIB) -> Any:
     """The process-wide ``xllamacpp.Server`` for this GGUF file, loaded on first use
-    (``threads`` 0 = ``default_threads()``)."""
+    (``threads`` 0 = ``default_threads()``; ``cache_mib``: llama.cpp's host prompt cache)."""
     full = check_gguf(path)
     threads = threads if threads > 0 else default_threads()
-    key = (full, n_ctx, threads)
+    key = (full, n_ctx, threads, cache_mib)
     with _load_lock:
         if key in _servers:
             return _servers[key]
@@ -82,7 +83,7 @@ def load_server(path: str, n_ctx: int = N_CTX, threads: int = 0) -> Any:
         params.model.path = full
         params.n_ctx = n_ctx
         params.n_parallel = 1
-        params.cache_ram_mib = PROMPT_CACHE_MIB
+        params.cache_ram_mib = cache_mib
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
         params.verbosity = 0  # llama.cpp logs to stderr at every request otherwise
@@ -119,13 +120,15 @@ class GGUFLLM:
     in, plain text out; ``max_tokens`` caps each answer."""
 
     def __init__(self, model_path: str, n_ctx: int = N_CTX, temperature: float = 0.0,
-                 timeout: float = 120.0, threads: int = 0) -> None:
+                 timeout: float = 120.0, threads: int = 0,
+                 prompt_cache_mib: int = PROMPT_CACHE_MIB) -> None:
         self.model_path = model_path
         self.name = f"gguf:{os.path.basename(model_path)}"
         self.temperature = temperature
         self.timeout = timeout  # seconds a stream may stall (and the generation time cap)
+        self.threads = threads if threads > 0 else default_threads()  # what llama.cpp uses
         self._what = f"the local model {os.path.basename(model_path)}"
-        self._server = load_server(model_path, n_ctx, threads)
+        self._server = load_server(model_path, n_ctx, self.threads, prompt_cache_mib)
 
     def chat(self, messages: Messages, max_tokens: int = 400) -> str:
         try:
