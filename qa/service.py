@@ -18,15 +18,17 @@ from typing import Any
 
 from qa.answer.citations import check_answer, make_citation
 from qa.answer.extractive import extractive
-from qa.answer.grounding import REFUSE_BELOW
 from qa.answer.refusal import refusal_text
 from qa.answer.rewrite import standalone
 from qa.errors import LLMError, QAError
 from qa.search.filters import Filters, Scope, resolve
 from qa.search.hybrid import SearchConfig, search
+from qa.search.rerank import make_reranker
 from qa.settings import Settings
 from qa.store import Store
 from qa.types import Answer, Citation, Response
+
+_UNSET: Any = object()
 
 
 class QA:
@@ -34,11 +36,12 @@ class QA:
     manager (or call ``close``) to release the store."""
 
     def __init__(self, settings: Settings, *, embedder: Any = None, llm: Any = None,
-                 search_config: SearchConfig | None = None) -> None:
+                 reranker: Any = _UNSET, search_config: SearchConfig | None = None) -> None:
         self.settings = settings
         self.search_config = search_config or SearchConfig(
             prior_half_life=settings.prefer_recent)
         self._embedder = embedder
+        self._reranker: Any = _UNSET if reranker is _UNSET else reranker
         self._llm = llm
         self._llm_loaded = llm is not None
         self._store: Store | None = None
@@ -59,6 +62,15 @@ class QA:
 
                 self._embedder = make_embedder(self.settings)
             return self._embedder
+
+    @property
+    def reranker(self) -> Any:
+        """The cross-encoder that reorders candidates and picks answer sentences, or None
+        (``NEWSQA_RERANK=off``)."""
+        with self._lock:
+            if self._reranker is _UNSET:
+                self._reranker = make_reranker(self.settings)
+            return self._reranker
 
     @property
     def llm(self) -> Any:
@@ -93,7 +105,8 @@ class QA:
             list[Citation]:
         """Ranked passages for ``question`` (best first, numbered 1..k)."""
         scope = resolve(_question(question), filters or Filters())
-        found = search(self.store, self.embedder, scope, k, self.search_config)
+        found = search(self.store, self.embedder, scope, k, self.search_config,
+                       reranker=self.reranker)
         return to_citations(found.records)
 
     def ask(self, question: str, history: Sequence[Any] | None = None, k: int | None = None,
@@ -128,13 +141,14 @@ class QA:
         timings["rewrite"] = time.perf_counter() - t
         scope = resolve(query, filters)
         found = search(self.store, self.embedder, scope, k or self.settings.k,
-                       self.search_config, timings)
+                       self.search_config, timings, self.reranker)
         passages = to_citations(found.records)
         s = self.settings
-        threshold = s.refuse_below if s.refuse_below >= 0 else REFUSE_BELOW
         t = time.perf_counter()
-        ex = extractive(scope.text, passages, found.qvec, self.embedder, threshold,
-                        scope.hint.window)
+        ex = extractive(scope.text, passages, found.qvec, self.embedder,
+                        s.refuse_below if s.refuse_below >= 0 else None, scope.hint.window,
+                        self.reranker, {p.number: found.prior.get(p.chunk_id, 0.0)
+                                        for p in passages})
         timings["extract"] = time.perf_counter() - t
         refused, mode, dropped = ex.refused, "extractive", ()
         if refused:
@@ -156,7 +170,7 @@ class QA:
             dropped = checked.dropped
             if checked.citations:
                 text_out, cites = checked.text, checked.citations
-            elif declined(raw) and ex.grounding < threshold + 0.1:
+            elif declined(raw) and ex.grounding < ex.threshold + 0.1:
                 text_out, cites, refused = _refusal(scope), (), True
             else:  # nothing the model said survived the check: the extractive answer
                 fallback = check_answer(ex.text, passages)

@@ -52,6 +52,7 @@ class Settings:
     embedder: str = _opt("minilm-onnx", "models")  # see qa.embed for the names
     embed_batch: int = _opt(32, "models", 1, 4096)
     embed_threads: int = _opt(0, "models", 0, 1024)  # 0 = all cores
+    rerank: str = _opt("cross-encoder", "models")  # cross-encoder | off
     llm: str = _opt("extractive", "models")  # extractive | openai | ollama | gguf:PATH
     llm_model: str = _opt("", "models")
     llm_base_url: str = _opt("", "models")

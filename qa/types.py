@@ -29,6 +29,8 @@ class Citation:
     chunk_id: str = ""
     #: char span inside ``passage`` of the sentence that supports the answer, if known
     highlight: tuple[int, int] | None = None
+    #: the cross-encoder's relevance logit for this passage, when search reranked it
+    relevance: float | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -45,6 +47,7 @@ class Citation:
             "score": round(float(self.score), 6),
             "chunk_id": self.chunk_id,
             "highlight": list(self.highlight) if self.highlight else None,
+            "relevance": None if self.relevance is None else round(float(self.relevance), 4),
         }
 
 

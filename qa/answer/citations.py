@@ -28,7 +28,7 @@ def make_citation(number: int, rec: ChunkRecord) -> Citation:
     return Citation(
         number=number, article_id=f.article_id, title=f.title, url=f.url, source=f.source,
         author=f.author, published=f.published, passage=rec.text, start=f.start, end=f.end,
-        score=float(rec.score), chunk_id=rec.id,
+        score=float(rec.score), chunk_id=rec.id, relevance=rec.relevance,
     )
 
 

