@@ -152,7 +152,7 @@ class QA:
         timings["extract"] = time.perf_counter() - t
         refused, mode, dropped = ex.refused, "extractive", ()
         if refused:
-            text_out, cites = _refusal(scope), ()
+            text_out, cites = ex.note or _refusal(scope), ()
         elif model is None:
             checked = check_answer(ex.text, passages)
             text_out, cites = checked.text, checked.citations

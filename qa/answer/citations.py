@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from qa.answer.story import label, strip_label
 from qa.store import ChunkRecord, chunk_fields
 from qa.text.sentences import sentence_spans
 from qa.text.terms import support, terms
@@ -90,6 +91,7 @@ def check_answer(text: str, passages: list[Citation]) -> Checked:
     kept: list[tuple[str, list[int]]] = []
     dropped: list[str] = []
     for sent, nums in parse_markers(text):
+        tag, sent = strip_label(sent)
         valid = [n for n in nums if n in given]
         ok = [n for n in valid if _supported(sent, given[n].passage)]
         if not ok and valid:
@@ -97,6 +99,9 @@ def check_answer(text: str, passages: list[Citation]) -> Checked:
             ok = valid if _supported(sent, joined) else []
         if not ok:
             ok = [c.number for c in passages if _supported(sent, c.passage)][:1]
+        if ok and tag and all(given[n].published and label(given[n].published) == tag
+                              for n in ok):
+            sent = tag + sent  # an earlier statement, labelled with its own article's date
         if ok:
             kept.append((sent, ok))
         else:

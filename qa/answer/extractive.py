@@ -21,6 +21,8 @@ import numpy as np
 
 from qa.answer.citations import with_markers
 from qa.answer.grounding import EMBED_MODEL, RERANK_MODEL, Window, grounding, signals
+from qa.answer.refusal import year_refusal
+from qa.answer.story import label, missing_years, years_held
 from qa.text.sentences import sentence_spans
 from qa.text.terms import facts, terms
 from qa.types import Citation
@@ -70,6 +72,7 @@ class Extract:
     grounding: float
     signals: dict[str, float]
     threshold: float = 0.0  # the grounding below which it refused
+    note: str = ""  # a refusal that says more than "not in the articles" (years asked/held)
 
 
 def _wants(question: str) -> str:
@@ -194,8 +197,18 @@ def extractive(question: str, passages: list[Citation], qvec: np.ndarray | None,
         if _similar(s.text, best.text):
             continue
         chosen.append(s)
-    text = " ".join(with_markers(s.text.rstrip(), [s.number]) for s in chosen)
-    return Extract(text, tuple(chosen), False, g, sig, threshold)
+    by_number = {p.number: p for p in passages}
+    gone = missing_years(question, [by_number[s.number] for s in chosen])
+    if gone:  # "the 2025 final" when only 2024's is stored
+        return Extract("", (), True, g, sig, threshold, year_refusal(
+            sorted(gone), years_held([by_number[s.number] for s in chosen])))
+    lead = by_number[chosen[0].number].published
+    parts = []
+    for s in chosen:
+        day = by_number[s.number].published
+        tag = label(day) if lead and day and day < lead else ""
+        parts.append(tag + with_markers(s.text.rstrip(), [s.number]))
+    return Extract(" ".join(parts), tuple(chosen), False, g, sig, threshold)
 
 
 def _similar(a: str, b: str) -> bool:

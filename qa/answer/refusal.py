@@ -22,3 +22,12 @@ def refusal_text(shown: dict[str, str], phrase: str = "") -> str:
                 "other dates, are listed below as related.")
     extra = f" (searched articles dated {dates})" if "since" in shown or "until" in shown else ""
     return REFUSAL + extra + " The closest passages are listed below as related."
+
+
+def year_refusal(asked: list[int], held: list[int]) -> str:
+    """The refusal for a question about a year the matching articles do not cover."""
+    years = " or ".join(str(y) for y in asked)
+    have = ", ".join(str(y) for y in held)
+    extra = f" The closest articles are from {have}." if have else ""
+    return (f"{REFUSAL[:-1]} for {years}: none of the matching articles is about {years}."
+            f"{extra} They are listed below as related.")
