@@ -22,11 +22,15 @@ __all__ = ["IngestReport", "delete", "ingest", "rebuild_lexical"]
 
 def ingest(inputs: str | Iterable[str], settings: Settings | None = None, *,
            embedder: Any = None, progress: bool | None = False, **kw: Any) -> IngestReport:
-    """Ingest paths, globs, folders or http(s) URLs; returns what happened."""
+    """Ingest paths, globs, folders or http(s) URLs; returns what happened. Without an
+    ``embedder``, the one ``settings`` names is loaded for this call (pass one to reuse a
+    loaded model, as the web app passes its ``QA``'s)."""
     from ingest.pipeline import run
+    from qa.embed import make_embedder
 
     settings = settings or Settings.from_env()
     items = [inputs] if isinstance(inputs, str) else list(inputs)
+    embedder = embedder or make_embedder(settings)
     return run(items, settings, embedder=embedder, progress=progress, **kw)
 
 
