@@ -29,15 +29,21 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("variants", nargs="+", help="e.g. prefer_recent=0,per_article=3")
     ap.add_argument("--weeks", type=int, default=0, help="the archive of the first N weeks")
+    ap.add_argument("--embedder", default="minilm-onnx",
+                    help="the archive's embedder (its store: bench/quality.py STORES)")
+    ap.add_argument("--rerank", default="off", help="cross-encoder or off")
+    ap.add_argument("--even", action="store_true", help="even weeks only (choosing settings)")
     args = ap.parse_args()
 
     from dataclasses import fields, replace
 
+    from bench.quality import STORES
     from qa import QA, Filters
     from qa.search.hybrid import SearchConfig
     from qa.settings import Settings
 
-    base = Settings(store=str(OUT / f"rtqa-store{_tag(args.weeks)}"))
+    base = Settings(store=str(OUT / (STORES[args.embedder] + _tag(args.weeks))),
+                    embedder=args.embedder, rerank=args.rerank)
     knobs = {f.name: f.type for f in fields(SearchConfig)}
     if not QA(base).store.count():
         sys.exit(f"no archive in {base.store}: run python bench/answer.py first")
@@ -45,6 +51,8 @@ def main() -> None:
     weeks = sorted({q["week"] for q in every})  # as bench/answer.py splits them
     qs = [q for q in every if q["answerable"]]
     even = {w for i, w in enumerate(weeks) if i % 2 == 0}
+    if args.even:
+        qs = [q for q in qs if q["week"] in even]
 
     print(f"\n### Retrieval variants — `python bench/variants.py"
           f"{f' --weeks {args.weeks}' if args.weeks else ''} {' '.join(args.variants)}`\n")
@@ -60,7 +68,7 @@ def main() -> None:
             if k not in knobs:
                 sys.exit(f"unknown setting {k!r}: use prefer_recent or {', '.join(knobs)}")
             cfg = replace(cfg, **{k: (float if knobs[k] == "float" else int)(v)})
-        qa = QA(base, search_config=cfg)
+        qa = QA(base, search_config=cfg)  # one process: models load once per variant
         t, firsts = time.perf_counter(), []
         for q in qs:
             g = norm(q["gold"])

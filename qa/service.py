@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from qa.answer.citations import check_answer, make_citation
-from qa.answer.extractive import extractive
+from qa.answer.extractive import AnswerConfig, extractive
 from qa.answer.refusal import refusal_text
 from qa.answer.rewrite import standalone
 from qa.errors import LLMError, QAError
@@ -36,10 +36,12 @@ class QA:
     manager (or call ``close``) to release the store."""
 
     def __init__(self, settings: Settings, *, embedder: Any = None, llm: Any = None,
-                 reranker: Any = _UNSET, search_config: SearchConfig | None = None) -> None:
+                 reranker: Any = _UNSET, search_config: SearchConfig | None = None,
+                 answer_config: AnswerConfig | None = None) -> None:
         self.settings = settings
         self.search_config = search_config or SearchConfig(
             prior_half_life=settings.prefer_recent)
+        self.answer_config = answer_config or AnswerConfig()
         self._embedder = embedder
         self._reranker: Any = _UNSET if reranker is _UNSET else reranker
         self._llm = llm
@@ -148,7 +150,7 @@ class QA:
         ex = extractive(scope.text, passages, found.qvec, self.embedder,
                         s.refuse_below if s.refuse_below >= 0 else None, scope.hint.window,
                         self.reranker, {p.number: found.prior.get(p.chunk_id, 0.0)
-                                        for p in passages})
+                                        for p in passages}, self.answer_config)
         timings["extract"] = time.perf_counter() - t
         refused, mode, dropped = ex.refused, "extractive", ()
         if refused:

@@ -28,8 +28,15 @@ from qa.text.terms import facts, terms
 from qa.types import Citation
 
 EMBED_TOP = 4  # sentences embedded per question: 8 cost 70 ms more for no gain (RESULTS.md)
-SENTENCE_PASSAGES = 4  # with a reranker: passages whose sentences it reads
-SECOND_MARGIN = 1.0  # with a reranker: a second sentence within this many logits of the best
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """Knobs of the reranked extractive answer (chosen on RealTime QA's even weeks)."""
+
+    sentence_passages: int = 4  # passages whose sentences the cross-encoder reads
+    second_margin: float = 1.0  # a second sentence within this many logits of the best
+    type_bonus: float = 0.0  # logits for holding what the question asks for (date, number)
 
 _DATEY = re.compile(
     r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
@@ -136,24 +143,28 @@ def score_sentences(question: str, passages: list[Citation], qvec: np.ndarray | 
 
 
 def rerank_sentences(question: str, passages: list[Citation], reranker: Reranker,
-                     prior: dict[int, float] | None = None) -> list[Scored]:
-    """The sentences of the best SENTENCE_PASSAGES passages scored by the cross-encoder
+                     prior: dict[int, float] | None = None,
+                     cfg: AnswerConfig = AnswerConfig()) -> list[Scored]:
+    """The sentences of the best ``sentence_passages`` passages scored by the cross-encoder
     (each read with its article's title) plus their passage's ``prior`` (by passage number:
     the preference for newer articles, in logits), best first; ``lexical`` is the term
     share."""
-    cands = [(p, a, b) for p in passages[:SENTENCE_PASSAGES]
+    cands = [(p, a, b) for p in passages[: cfg.sentence_passages]
              for a, b in sentence_spans(p.passage) if b - a >= 12]
     if not cands:
         return []
     logits = reranker.score(question, [f"{p.title}\n{p.passage[a:b]}" if p.title else
                                        p.passage[a:b] for p, a, b in cands])
     qterms = set(terms(question))
+    kind = _wants(question) if cfg.type_bonus else ""
     out = []
     for (p, a, b), logit in zip(cands, logits, strict=True):
         text = p.passage[a:b]
         share = len(qterms & set(terms(text))) / len(qterms) if qterms else 0.0
-        out.append(Scored(p.number, a, b, text, share, 0.0,
-                          float(logit) + (prior or {}).get(p.number, 0.0), float(logit)))
+        extra = (prior or {}).get(p.number, 0.0)
+        if kind and _bonus(kind, text, question):
+            extra += cfg.type_bonus
+        out.append(Scored(p.number, a, b, text, share, 0.0, float(logit) + extra, float(logit)))
     out.sort(key=lambda s: -s.score)
     return out
 
@@ -169,13 +180,13 @@ def _adds(s: Scored, chosen: list[Scored]) -> bool:
 def extractive(question: str, passages: list[Citation], qvec: np.ndarray | None,
                embedder: object | None, refuse_below: float | None = None,
                window: Window | None = None, reranker: Reranker | None = None,
-               prior: dict[int, float] | None = None,
+               prior: dict[int, float] | None = None, cfg: AnswerConfig = AnswerConfig(),
                ) -> Extract:
     """The extractive answer (or a refusal) for ``question`` from ``passages``. Marker
     numbers in its text refer to ``passages``; the caller renumbers by first mention."""
     model = RERANK_MODEL if reranker is not None else EMBED_MODEL
     if reranker is not None:
-        ranked = rerank_sentences(question, passages, reranker, prior)
+        ranked = rerank_sentences(question, passages, reranker, prior, cfg)
     else:
         ranked = score_sentences(question, passages, qvec, embedder)
     best = ranked[0] if ranked else None
@@ -189,7 +200,7 @@ def extractive(question: str, passages: list[Citation], qvec: np.ndarray | None,
         if len(chosen) == 2:
             break
         if reranker is not None:  # a second sentence only when nearly as relevant and new
-            if s.score >= best.score - SECOND_MARGIN and _adds(s, chosen):
+            if s.score >= best.score - cfg.second_margin and _adds(s, chosen):
                 chosen.append(s)
             continue
         if s.score < 0.85 * best.score:
