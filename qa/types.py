@@ -73,6 +73,8 @@ class Answer:
     filters: dict[str, str] = field(default_factory=dict)  # the date/source filters applied
     grounding: float = 0.0  # how well the articles support an answer; refused below threshold
     signals: dict[str, float] = field(default_factory=dict)  # what grounding is made of
+    #: char offsets into ``text`` of the answer itself (a date, number, name or place)
+    spans: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -88,6 +90,7 @@ class Answer:
             "filters": dict(self.filters),
             "grounding": round(float(self.grounding), 4),
             "signals": {k: round(float(v), 4) for k, v in self.signals.items()},
+            "spans": [list(s) for s in self.spans],
         }
 
 
