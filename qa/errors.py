@@ -38,3 +38,7 @@ class LLMError(QAError):
 
 class LLMConfigError(LLMError, ConfigError):
     """``NEWSQA_LLM*`` settings that cannot work (both an LLMError and a ConfigError)."""
+
+
+class RerankError(QAError):
+    """The configured reranker cannot be loaded or reached."""

@@ -17,11 +17,13 @@ code decide how to use the logits (``qa.search.hybrid.rerank``, ``qa.answer.extr
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from qa.embed import OnnxModel, OnnxRunner
-from qa.errors import ConfigError
+from qa.errors import ConfigError, RerankError
 from qa.settings import Settings
 
 if TYPE_CHECKING:
@@ -60,12 +62,50 @@ class CrossEncoder:
         return out
 
 
-def make_reranker(settings: Settings) -> CrossEncoder | None:
-    """The reranker ``NEWSQA_RERANK`` names: ``cross-encoder`` (offline, the default) or
-    ``off`` (None)."""
-    name = settings.rerank.strip().lower()
-    if name in ("off", "none", "0", ""):
+class RemoteReranker:
+    """A reranking server the user runs: POST ``{"query", "documents", "texts", "model"}``
+    to its URL; reads a Cohere/Jina-style ``{"results": [{"index", "relevance_score"}]}`` or
+    a TEI-style ``[{"index", "score"}]`` answer. Unreachable or malformed: ``RerankError``."""
+
+    def __init__(self, url: str, model: str = "", api_key: str = "",
+                 timeout: float = 20.0) -> None:
+        self.url, self.model, self.name = url, model, f"remote:{url}"
+        self._key, self._timeout = api_key, timeout
+
+    def score(self, question: str, passages: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        if not passages:
+            return np.zeros(0, dtype=np.float32)
+        body = {"query": question, "documents": list(passages), "texts": list(passages),
+                "top_n": len(passages), **({"model": self.model} if self.model else {})}
+        req = urllib.request.Request(self.url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", **(
+                                         {"Authorization": f"Bearer {self._key}"}
+                                         if self._key else {})})
+        try:
+            with urllib.request.urlopen(req, timeout=self._timeout) as resp:  # noqa: S310
+                got = json.loads(resp.read())
+            rows = got["results"] if isinstance(got, dict) else got
+            out = np.full(len(passages), -1e9, dtype=np.float32)
+            for r in rows:
+                out[int(r["index"])] = float(r.get("relevance_score", r.get("score")))
+            return out
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
+            raise RerankError(f"the reranker at {self.url} failed: {e}. Is it running? Set "
+                              "NEWSQA_RERANK=cross-encoder to rerank offline.") from e
+
+
+def make_reranker(settings: Settings) -> CrossEncoder | RemoteReranker | None:
+    """The reranker ``NEWSQA_RERANK`` names: ``cross-encoder`` (offline, the default), an
+    http(s) URL of a reranking server (Cohere/Jina ``/rerank`` or TEI), or ``off`` (None)."""
+    name = settings.rerank.strip()
+    if name.lower() in ("off", "none", "0", ""):
         return None
-    if name in ("cross-encoder", "ms-marco", "default"):
+    if name.lower() in ("cross-encoder", "ms-marco", "default"):
         return CrossEncoder(threads=settings.embed_threads)
-    raise ConfigError(f"NEWSQA_RERANK={settings.rerank!r}: use cross-encoder or off.")
+    if name.startswith(("http://", "https://")):
+        return RemoteReranker(name, "", settings.llm_api_key,
+                              settings.http_timeout)
+    raise ConfigError(f"NEWSQA_RERANK={settings.rerank!r}: use cross-encoder, off, or the "
+                      "URL of a reranking server (http://host:port/rerank).")
