@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from qa.answer.about import about_article
 from qa.answer.citations import check_answer, make_citation
 from qa.answer.extractive import AnswerConfig, extractive
 from qa.answer.refusal import refusal_text
@@ -145,6 +146,12 @@ class QA:
         found = search(self.store, self.embedder, scope, k or self.settings.k,
                        self.search_config, timings, self.reranker)
         passages = to_citations(found.records)
+        about = about_article(question, query, passages, scope.describe(), timings)
+        if about is not None:  # who wrote / which outlet / when published: stored metadata
+            timings["total"] = time.perf_counter() - t_all
+            yield from _pieces(about.text)
+            yield about
+            return
         s = self.settings
         t = time.perf_counter()
         ex = extractive(scope.text, passages, found.qvec, self.embedder,
