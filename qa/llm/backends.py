@@ -1,11 +1,12 @@
 """Chat LLM backends behind one small interface, ``ChatLLM``: chat and stream plain text.
 
-What it does: ``make_llm(settings)`` turns ``NEWSQA_LLM`` into a backend, cached per setting:
-``extractive`` (no LLM: returns None), ``openai`` (any OpenAI-compatible endpoint through
-llama-index's ``OpenAILike``: OpenAI, vLLM, LM Studio, llama.cpp server, Ollama's /v1),
-``ollama`` (Ollama's native API through llama-index's ``Ollama``) and ``gguf:/path.gguf``
-(a local model run in-process by xllamacpp, see ``qa.llm.gguf``). Failures become ``LLMError``
-with one line a user can act on (server unreachable, model unknown, timeout, bad file).
+What it does: ``make_llm(settings)`` turns ``NEWSQA_LLM`` into a new backend (no cache
+here: ``qa.api.MODELS`` shares them): ``extractive`` (no LLM: returns None), ``openai`` (any
+OpenAI-compatible endpoint through llama-index's ``OpenAILike``: OpenAI, vLLM, LM Studio,
+llama.cpp server, Ollama's /v1), ``ollama`` (Ollama's native API through llama-index's
+``Ollama``) and ``gguf:/path.gguf`` (a local model run in-process by xllamacpp, see
+``qa.llm.gguf``). Failures become ``LLMError`` with one line a user can act on (server
+unreachable, model unknown, timeout, bad file).
 
 What it does not do: build prompts, check citations, or retry against a dead endpoint (no
 retries: one call takes at most NEWSQA_LLM_TIMEOUT). This is the only module that imports
@@ -16,7 +17,6 @@ llama-index's global ``Settings`` is never read or set.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
@@ -187,36 +187,21 @@ def _gguf(s: Settings, path: str) -> ChatLLM:
     return GGUFLLM(path, temperature=TEMPERATURE, timeout=s.llm_timeout, threads=s.llm_threads)
 
 
-_cache: dict[tuple[str, ...], ChatLLM] = {}
-_cache_lock = threading.Lock()
-
-
-def clear_llm_cache() -> None:
-    """Forget every backend made so far and unload local models (for tests)."""
+def unload_local_models() -> None:
+    """Unload the in-process GGUF models (``qa.llm.gguf`` keeps one llama.cpp server per
+    file and parameters); for tests and long-running scripts that switch models."""
     from qa.llm.gguf import unload_all
 
-    with _cache_lock:
-        _cache.clear()
     unload_all()
 
 
 def make_llm(settings: Settings) -> ChatLLM | None:
-    """The LLM that ``NEWSQA_LLM`` names, or None for ``extractive``. Raises ``LLMError``."""
+    """A new LLM of the kind ``NEWSQA_LLM`` names, or None for ``extractive`` (no cache:
+    ``qa.api.MODELS`` shares them). Raises ``LLMConfigError`` / ``LLMError``."""
     value = (settings.llm or "extractive").strip()
     if value.lower() == "extractive":
         return None
-    key = (
-        value,
-        settings.llm_model,
-        settings.llm_base_url,
-        settings.llm_api_key,
-        repr(settings.llm_timeout),
-        str(settings.llm_threads),
-    )
-    with _cache_lock:
-        if key not in _cache:
-            _cache[key] = _build(value, settings)
-        return _cache[key]
+    return _build(value, settings)
 
 
 def _build(value: str, s: Settings) -> ChatLLM:

