@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ingest import ingest
 from qa import ask, retrieve
-from tests.conftest import EXAMPLES, write
+from tests.support.helpers import EXAMPLES, write
 
 
 def test_ingest_while_answering(tmp_path: Path, embedder):

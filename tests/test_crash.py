@@ -46,7 +46,7 @@ from ingest.records import Failure
 from qa.errors import QAError
 from qa.settings import Settings
 from qa.store import Store, chunk_fields, chunk_id
-from tests.conftest import ROOT
+from tests.support.helpers import ROOT
 
 N_ARTICLES, STEP = 300, 30
 CHUNK_TOKENS, OVERLAP = 32, 4  # small chunks keep embedding (the slow part) cheap

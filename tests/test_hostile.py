@@ -27,15 +27,9 @@ import pytest
 
 from qa.settings import Settings
 from qa.store import Store
+from tests.support.helpers import ROOT, write
+from tests.support.httpd import LocalServer, endless_body, redirect_to
 
-try:
-    from conftest import write
-    from conftest_http import LocalServer, endless_body, redirect_to
-except ImportError:  # tests/ imported as a package
-    from tests.conftest import write
-    from tests.conftest_http import LocalServer, endless_body, redirect_to
-
-ROOT = Path(__file__).resolve().parents[1]
 RUN_LIMIT = 240.0  # seconds: a hang detector, not a timing test
 MEMORY_LIMIT = 2 * 1024**3  # bytes of peak RSS for the ingest child
 HTTP_TIMEOUT = 2  # NEWSQA_HTTP_TIMEOUT for the run: fetch deadline 3 x 2 = 6 s

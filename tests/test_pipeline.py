@@ -13,7 +13,7 @@ from ingest import delete, ingest, rebuild_lexical
 from qa.errors import ModelMismatchError, QAError
 from qa.settings import Settings
 from qa.store import ModelInfo, Store, chunk_fields
-from tests.conftest import ROOT, write
+from tests.support.helpers import ROOT, write
 
 STORY = """Harbor Bridge reopens after repairs
 

@@ -16,7 +16,7 @@ from qa.api import default
 from qa.errors import EmptyStoreError
 from qa.search.filters import Filters, resolve
 from qa.search.hybrid import SearchConfig, dense_search, search
-from tests.conftest import ROOT
+from tests.support.helpers import ROOT
 
 AS_OF = date(2026, 2, 1)
 

@@ -16,8 +16,8 @@ from ingest import ingest
 from qa import ask, retrieve
 from qa.errors import StoreUnavailableError
 from qa.settings import Settings
-from tests.chroma_server import ChromaServer
-from tests.conftest import ROOT, write
+from tests.support.chroma import ChromaServer
+from tests.support.helpers import ROOT, write
 
 FERRY = """Ferry service to Gull Island resumes
 
