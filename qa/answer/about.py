@@ -30,7 +30,8 @@ _KINDS = {
     "author": re.compile(
         rf"\bwho\s+(?:wrote|writes|authored|penned|is\s+the\s+author|was\s+the\s+author)\b"
         rf"(?=.*\b(?:{_DOC}|about|on)\b)|\b(?:author|byline|writer|reporter|journalist)s?\s+"
-        rf"(?:of|for|behind)\s+(?:the|this|that)\s+{_DOC}\b|\bwhose\s+byline\b", re.I),
+        rf"(?:of|for|behind)\s+(?:the|this|that)\s+{_DOC}\b|\bwhose\s+byline\b|"
+        r"^\W*who\s+(?:wrote|authored|penned)\s+(?:it|this|that)\W*$", re.I),
     "source": re.compile(
         rf"\b(?:which|what)\s+(?:\w+\s+)?{_OUTLET}\b|\bwho\s+(?:published|ran|carried)\s+"
         rf"(?:the|this|that)\s+{_DOC}\b|\bwhere\s+(?:was|were)\s+(?:the|this|that)\s+{_DOC}"
