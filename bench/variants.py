@@ -14,6 +14,7 @@ answers, no recipe. For choosing defaults, not for the headline numbers (bench/a
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -33,6 +34,8 @@ def main() -> None:
                     help="the archive's embedder (its store: bench/quality.py STORES)")
     ap.add_argument("--rerank", default="off", help="cross-encoder or off")
     ap.add_argument("--even", action="store_true", help="even weeks only (choosing settings)")
+    ap.add_argument("--limit", type=int, default=0, help="every n-th question only (n = "
+                    "len / limit), for a quick look")
     args = ap.parse_args()
 
     from dataclasses import fields, replace
@@ -53,12 +56,14 @@ def main() -> None:
     even = {w for i, w in enumerate(weeks) if i % 2 == 0}
     if args.even:
         qs = [q for q in qs if q["week"] in even]
+    if args.limit and len(qs) > args.limit:
+        qs = [qs[i * len(qs) // args.limit] for i in range(args.limit)]
 
     print(f"\n### Retrieval variants — `python bench/variants.py"
           f"{f' --weeks {args.weeks}' if args.weeks else ''} {' '.join(args.variants)}`\n")
     print(f"{len(qs)} answerable questions ({sum(q['week'] in even for q in qs)} in even "
           f"weeks). Machine: {machine()}. Cells: all / even weeks / odd weeks.\n")
-    print("| variant | " + " | ".join(f"hit@{k}" for k in KS) + " | s |\n|---|"
+    print("| variant | " + " | ".join(f"hit@{k}" for k in KS) + " | p50 ms |\n|---|"
           + "---:|" * (len(KS) + 1))
     for spec in args.variants:
         kv = dict(x.split("=", 1) for x in spec.split(",") if x)
@@ -69,17 +74,20 @@ def main() -> None:
                 sys.exit(f"unknown setting {k!r}: use prefer_recent or {', '.join(knobs)}")
             cfg = replace(cfg, **{k: (float if knobs[k] == "float" else int)(v)})
         qa = QA(base, search_config=cfg)  # one process: models load once per variant
-        t, firsts = time.perf_counter(), []
+        qa.retrieve("warm up the models", k=10)
+        lat, firsts = [], []
         for q in qs:
             g = norm(q["gold"])
+            t = time.perf_counter()
             cites = qa.retrieve(q["q"], k=10, filters=Filters.of(as_of=q["date"]))
+            lat.append(time.perf_counter() - t)
             firsts.append((q["week"] in even,
                            next((j for j, c in enumerate(cites) if g in norm(c.passage)), None)))
 
         parts = [[f for _, f in firsts], [f for e, f in firsts if e],
                  [f for e, f in firsts if not e]]  # all, even weeks, odd weeks
         cells = " | ".join(" / ".join(f"{hit_rate(p, k):.3f}" for p in parts) for k in KS)
-        print(f"| {spec} | {cells} | {time.perf_counter() - t:.0f} |", flush=True)
+        print(f"| {spec} | {cells} | {statistics.median(lat) * 1000:.0f} |", flush=True)
 
 
 if __name__ == "__main__":
