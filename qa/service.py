@@ -21,6 +21,7 @@ from qa.answer.citations import check_answer, make_citation
 from qa.answer.extractive import AnswerConfig, extractive
 from qa.answer.refusal import refusal_text
 from qa.answer.rewrite import standalone
+from qa.answer.spans import answer_spans
 from qa.errors import LLMError, QAError
 from qa.search.filters import Filters, Scope, resolve
 from qa.search.hybrid import SearchConfig, search
@@ -193,7 +194,8 @@ class QA:
                      refused=refused, query=query,
                      related=tuple(passages[:3]) if refused else (),
                      dropped=tuple(dropped), mode=mode, timings=timings,
-                     filters=scope.describe(), grounding=ex.grounding, signals=ex.signals)
+                     filters=scope.describe(), grounding=ex.grounding, signals=ex.signals,
+                     spans=() if refused else answer_spans(query, text_out))
 
 
 def to_citations(recs: Sequence[Any]) -> list[Citation]:
