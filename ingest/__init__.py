@@ -6,18 +6,22 @@
 
 ``ingest`` never raises for a bad input: each one lands in ``report.failed`` with a
 one-line reason. Store-level problems (server unreachable, model mismatch) raise
-``qa.QAError``.
+``qa.QAError``. ``reembed()`` moves a store to the configured embedder from what it
+already keeps (``ingest.reembed``); ``delete`` and ``rebuild_lexical`` are maintenance.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.report import IngestReport
 from qa.settings import Settings
 
-__all__ = ["IngestReport", "delete", "ingest", "rebuild_lexical"]
+if TYPE_CHECKING:
+    from ingest.reembed import BatchFn, ReembedReport
+
+__all__ = ["IngestReport", "delete", "ingest", "rebuild_lexical", "reembed"]
 
 
 def ingest(inputs: str | Iterable[str], settings: Settings | None = None, *,
@@ -69,3 +73,16 @@ def rebuild_lexical(settings: Settings | None = None, *, embedder: Any = None) -
 
     settings = settings or Settings.from_env()
     return Store.open(settings, None).rebuild_lexical()
+
+
+def reembed(settings: Settings | None = None, *, embedder: Any = None,
+            progress: bool | None = False, batch: int | None = None,
+            on_batch: BatchFn | None = None) -> ReembedReport:
+    """Re-embed every stored article with the configured embedder, from the chunk texts and
+    metadata the store keeps (no re-reading of sources, no re-chunking), then switch the
+    store to it. Crash-safe and resumable: after an interruption, call it again."""
+    from ingest.reembed import BATCH_ARTICLES
+    from ingest.reembed import reembed as run
+
+    return run(settings, embedder=embedder, progress=progress,
+               batch=batch or BATCH_ARTICLES, on_batch=on_batch)

@@ -1,4 +1,5 @@
-"""Command line for ingestion: ``python -m ingest PATH_OR_URL... [--json]``.
+"""Command line for ingestion: ``python -m ingest PATH_OR_URL... [--json]``, and
+``python -m ingest --reembed`` (move the store to the configured embedder, ``ingest.reembed``).
 
 Reads the inputs ``ingest.formats`` lists (its help text comes from there). Exit status
 (``qa.exitcodes``, shared with ``python -m qa`` and ``python app.py``): 0 when every input
@@ -25,6 +26,8 @@ EPILOG = """examples:
   python -m ingest https://example.org/feed.xml      an RSS/Atom feed or an article URL
   python -m ingest --delete https://example.org/a    remove an article by URL or id
   python -m ingest --rebuild-lexical                 rebuild the BM25 index from Chroma
+  NEWSQA_EMBEDDER=bge-small python -m ingest --reembed
+                                                     re-embed the store with another model
 
 file types read (by suffix, any case; URLs by what the server sends):
 """ + describe() + """
@@ -48,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="delete an article (repeatable)")
     p.add_argument("--rebuild-lexical", action="store_true",
                    help="rebuild the lexical (BM25) index from Chroma")
+    p.add_argument("--reembed", action="store_true",
+                   help="re-embed every stored article with the configured embedder "
+                        "(NEWSQA_EMBEDDER) from the texts the store keeps; resumable: run it "
+                        "again after an interruption")
+    p.add_argument("--batch", type=int, default=None, metavar="N",
+                   help="with --reembed: articles per step (default 32)")
     p.add_argument("--store", help="store directory (overrides NEWSQA_STORE)")
     p.add_argument("--chroma-url", help="Chroma server URL (overrides NEWSQA_CHROMA_URL)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -56,11 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if not (args.inputs or args.delete or args.rebuild_lexical):
+    problem = ""
+    if args.reembed and (args.inputs or args.delete or args.rebuild_lexical):
+        problem = "--reembed runs on its own (no PATH_OR_URL, --delete or --rebuild-lexical)"
+    elif not (args.inputs or args.delete or args.rebuild_lexical or args.reembed):
+        problem = "give at least one PATH_OR_URL (or --delete / --rebuild-lexical / --reembed)"
+    elif args.batch is not None and (args.batch < 1 or not args.reembed):
+        problem = "--batch N goes with --reembed, N >= 1"
+    if problem:
         build_parser().print_usage(sys.stderr)
-        print("error: give at least one PATH_OR_URL (or --delete / --rebuild-lexical)",
-              file=sys.stderr)
+        print(f"error: {problem}", file=sys.stderr)
         return exitcodes.USAGE
+    if args.reembed:
+        return _reembed(args)
     try:
         from ingest import delete, ingest, rebuild_lexical
         from ingest.report import IngestReport
@@ -92,3 +109,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"failed: {origin}: {reason}", file=sys.stderr)
         print(report.summary())
     return exitcodes.PARTIAL if report.failed else exitcodes.OK
+
+
+def _reembed(args: argparse.Namespace) -> int:
+    """``--reembed``: one summary line (or the report as JSON); exit codes as for ingestion."""
+    try:
+        from ingest import reembed
+
+        settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url)
+        report = reembed(settings, progress=False if (args.no_progress or args.json) else None,
+                         batch=args.batch)
+    except QAError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return exitcodes.USAGE
+    except KeyboardInterrupt:
+        print("interrupted: re-embedded batches are kept and the store still answers with "
+              "its old model; run `python -m ingest --reembed` again to finish",
+              file=sys.stderr)
+        return exitcodes.INTERRUPTED
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+    return exitcodes.OK

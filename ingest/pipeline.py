@@ -26,7 +26,7 @@ from ingest.clean import clean
 from ingest.read import iter_records
 from ingest.records import Article, Failure, RawRecord
 from ingest.report import IngestReport
-from qa.embed import make_embedder
+from qa.embed import embedder_setting, make_embedder
 from qa.settings import Settings
 from qa.store import ArticleWrite, ModelInfo, Store
 
@@ -149,7 +149,9 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
     """Ingest every input; never raises for a bad input (it lands in ``report.failed``)."""
     t0 = time.perf_counter()
     embedder = embedder or make_embedder(settings)
-    store = store or Store.open(settings, ModelInfo.of(embedder), create=True)
+    store = store or Store.open(settings, ModelInfo(embedder.name, embedder.dim,
+                                                    embedder_setting(embedder.name)),
+                                create=True)
     report = IngestReport(store=settings.where)
     report.repaired = store.repair()
     store.sync_lexical()  # cheap when the lexical index is in step

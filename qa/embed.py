@@ -217,6 +217,15 @@ def model_info(settings: Settings) -> tuple[str, int]:
     return spec, 0
 
 
+def embedder_setting(model_name: str) -> str:
+    """The ``NEWSQA_EMBEDDER`` value that selects the model a store records as
+    ``model_name`` ("" when none does): stores keep it to name the way back to their model."""
+    for key, model in OFFLINE.items():
+        if model.name == model_name:
+            return key
+    return model_name if model_name.partition(":")[0] in REMOTE else ""
+
+
 def make_embedder(settings: Settings) -> Embedder:
     """A new embedder of the kind ``settings.embedder`` names (no cache: callers that share
     one pass it on; ``qa.api`` keeps the shared ones)."""

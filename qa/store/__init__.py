@@ -6,10 +6,13 @@ their schema and the crash-safe write protocol).
 
 ``qa.store.schema`` is the layout (ids, metadata keys, rows), ``qa.store.chroma`` the
 ``Store``, ``qa.store.connection`` the Chroma client, ``qa.store.lexical`` the BM25 index,
-``qa.store.sync`` keeping it in step.
+``qa.store.sync`` keeping it in step, ``qa.store.models`` which model made the vectors and
+where its chunks live, ``qa.store.migrate`` re-embedding a store for another model.
 """
 
 from qa.store.chroma import Store
+from qa.store.migrate import ChunkMigration, Plan
+from qa.store.models import LedgerState
 from qa.store.schema import (
     ArticleWrite,
     ChunkFields,
@@ -20,5 +23,5 @@ from qa.store.schema import (
     chunk_id,
 )
 
-__all__ = ["ArticleWrite", "ChunkFields", "ChunkRecord", "ModelInfo", "Store", "StoredArticle",
-           "chunk_fields", "chunk_id"]
+__all__ = ["ArticleWrite", "ChunkFields", "ChunkMigration", "ChunkRecord", "LedgerState",
+           "ModelInfo", "Plan", "Store", "StoredArticle", "chunk_fields", "chunk_id"]

@@ -20,6 +20,8 @@ from qa.store import schema
 from qa.store.connection import Connection, lexical_path
 from qa.store.filters import FilterLike, chroma_where
 from qa.store.lexical import LexicalIndex
+from qa.store.migrate import ChunkMigration
+from qa.store.models import LedgerState
 from qa.store.schema import ArticleWrite, ChunkOrigin, ChunkRecord, ModelInfo, StoredArticle
 from qa.store.sync import LexicalSync, store_stats
 from qa.store.write import Writer
@@ -179,9 +181,23 @@ class Store:
                 include=include)
 
     def generation(self) -> str:
-        """The ledger's generation stamp: changes with every write, delete or repair."""
+        """The ledger's generation stamp: changes with every write, delete, repair or
+        re-embedding switch."""
+        return self.state().generation
+
+    def state(self) -> LedgerState:
+        """The ledger's record of the store (generation, active chunk collection, a
+        re-embedding's switch). Reading it notices a switch to another chunk collection
+        made since this store was opened: reopens, or raises ``ModelMismatchError``."""
         with self._guard("reading the store generation"):
-            return str(self._conn.ledger_metadata().get("generation", ""))
+            meta = self._conn.ledger_metadata()
+        self._conn.follow(meta)
+        return LedgerState.of(self.settings.collection, meta)
+
+    def reembedding(self, model: ModelInfo | Any) -> ChunkMigration:
+        """Re-embedding this store (opened for maintenance) for ``model``: the stages of
+        ``qa.store.migrate``; ``ingest.reembed`` drives them."""
+        return ChunkMigration(self._conn, self._writer, ModelInfo.of(model))
 
     # ---- writes (the protocol is qa.store.write) --------------------------------------
     def write(self, batch: Sequence[ArticleWrite]) -> None:

@@ -1,12 +1,16 @@
-"""The Chroma connection of a store: client, its two collections, one-line errors.
+"""The Chroma connection of a store: client, its active chunk collection and ledger, errors.
 
 ``Connection`` opens an embedded ``PersistentClient`` (one per directory per process, shared
-by threads) or an ``HttpClient`` for ``NEWSQA_CHROMA_URL``, opens the chunk collection and
-the article ledger, and checks the embedding model recorded on the chunk collection against
-the one configured (``ModelMismatchError``); opened without a model (maintenance) it takes
-the recorded one. ``guard`` turns any chromadb/httpx failure into a one-line
-``StoreUnavailableError`` and reconnects next time. What the collections hold is
-``qa.store.schema``; reading and writing them is ``qa.store.chroma.Store``.
+by threads) or an ``HttpClient`` for ``NEWSQA_CHROMA_URL``, then the article ledger and the
+*active* chunk collection its metadata names (``qa.store.models``: ``<collection>`` unless
+re-embedding moved the chunks), and checks the embedding model recorded there against the
+one configured (``ModelMismatchError``, naming both models, ``--reembed``, and how far a
+re-embedding for the configured model has got); opened without a model (maintenance) it
+takes the recorded one. ``follow`` reopens when another process switched the active
+collection; ``check_writable`` keeps writers out of a collection being switched away from.
+``guard`` turns any chromadb/httpx failure into a one-line ``StoreUnavailableError`` (or the
+mismatch, when the failure came from a switch) and reconnects next time. What the
+collections hold is ``qa.store.schema``; reading and writing them is ``qa.store.chroma``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from urllib.parse import urlparse
 
 from qa.errors import EmptyStoreError, ModelMismatchError, QAError, StoreUnavailableError
 from qa.settings import Settings
-from qa.store.schema import ModelInfo
+from qa.store import models
+from qa.store.models import ModelInfo
 
 _CLIENTS: dict[str, Any] = {}
 _CLIENTS_LOCK = threading.Lock()
@@ -47,10 +52,13 @@ class Connection:
             raise ValueError("creating a store needs the embedding model's identity")
         self.settings = settings
         self.model = model
+        self._maintenance = model is None  # takes whatever model the store records
         self._create = create
         self._client: Any = None
         self._chunks: Any = None
         self._ledger: Any = None
+        self._checking = False
+        self.chunks_name = ""  # the active chunk collection's name
         self.connect()
 
     @contextmanager
@@ -62,6 +70,9 @@ class Connection:
             raise
         except Exception as e:  # chromadb/httpx raise many types; the user needs one line
             self._client = None  # reconnect next time (server came back, etc.)
+            moved = None if self._checking else self._moved_error(what)
+            if moved is not None:  # the chunks were switched to another collection
+                raise moved from e
             msg = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
             if self.settings.chroma_url:
                 raise StoreUnavailableError(
@@ -71,6 +82,23 @@ class Connection:
             raise StoreUnavailableError(
                 f"the store at {self.settings.store_dir} failed while {what}: {msg}"
             ) from e
+
+    def _moved_error(self, what: str) -> QAError | None:
+        """After a failure: the error to show if re-embedding switched the active chunk
+        collection meanwhile (the mismatch, or "try again"), else None."""
+        before, self._checking = self.chunks_name, True
+        try:
+            self._ensure()  # reconnecting follows the ledger and checks the model
+        except ModelMismatchError as err:
+            return err
+        except Exception:  # still unreachable: the caller reports the first failure
+            return None
+        finally:
+            self._checking = False
+        if self.chunks_name != before:
+            return StoreUnavailableError(f"The store at {self.settings.where} switched to "
+                                         f"re-embedded vectors while {what}; try again.")
+        return None
 
     def connect(self) -> None:
         import chromadb
@@ -92,48 +120,75 @@ class Connection:
                     if key not in _CLIENTS:  # threads (a chat and an upload at once)
                         _CLIENTS[key] = chromadb.PersistentClient(path=key, settings=cs)
                     self._client = _CLIENTS[key]
-            self._open_collections()
+            try:
+                self._open_collections()
+            except BaseException:
+                self._client = None  # half-open: the next use tries again
+                raise
 
     def _client_key(self) -> str:
         """Key of this store's shared embedded client: its resolved directory."""
         return str(Path(self.settings.store_dir).resolve())
 
+    def collections(self) -> dict[str, dict]:
+        """Every collection of the client (this store's and any other): name -> metadata."""
+        return {c.name: dict(c.metadata or {}) for c in self.client.list_collections()}
+
     def _open_collections(self) -> None:
-        name = self.settings.collection
-        existing = {getattr(c, "name", c) for c in self._client.list_collections()}
-        if name not in existing and not self._create:
+        name, ledger = self.settings.collection, models.ledger_name(self.settings.collection)
+        cols = self.collections()
+        active = cols.get(ledger, {}).get(models.ACTIVE) or name
+        if active not in cols and not self._create:
             raise EmptyStoreError(
                 f"No articles yet in {self.settings.where}. Add some with "
                 "`python -m ingest PATH_OR_URL...` (or try `python app.py --demo`)."
             )
-        if self.model is None:  # maintenance: whatever model the store was built with
-            self._chunks = self._client.get_collection(name, embedding_function=None)
+        if self._maintenance:  # whatever model the store was built with
+            self._chunks = self._client.get_collection(active, embedding_function=None)
             self.model = ModelInfo.from_collection_meta(self._chunks.metadata)
         else:
-            self._chunks = self._client.get_or_create_collection(
-                name, metadata=self.model.collection_meta(),
-                configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
-            )
+            assert self.model is not None
+            self._chunks = (self._client.get_collection(active, embedding_function=None)
+                            if active in cols else self.chunk_collection(active, self.model))
             got = ModelInfo.from_collection_meta(self._chunks.metadata)
             if got != self.model:
-                raise ModelMismatchError(
-                    f"The store at {self.settings.where} was built with embedding model "
-                    f"{got.name if got else None} ({got.dim if got else None}-d), but "
-                    f"{self.model.name} ({self.model.dim}-d) is configured. Set "
-                    "NEWSQA_EMBEDDER back, or use a new store (NEWSQA_STORE or "
-                    "NEWSQA_COLLECTION) and ingest again."
-                )
+                raise ModelMismatchError(self._mismatch(got, cols))
         self._ledger = self._client.get_or_create_collection(
-            f"{name}-articles", metadata={"newsqa": 1}, embedding_function=None
-        )
+            ledger, metadata={"newsqa": 1}, embedding_function=None)
+        self.chunks_name = active
+
+    def _mismatch(self, built: ModelInfo | None, cols: dict[str, dict]) -> str:
+        """The message for a store built with ``built``: says how far a re-embedding for the
+        configured model has got when one is under way."""
+        assert self.model is not None
+        where = self.settings.where
+        meta = cols.get(models.chunks_name(self.settings.collection, self.model))
+        if meta is not None and ModelInfo.from_collection_meta(meta) == self.model:
+            return models.in_progress_message(where, built, self.model,
+                                              int(meta.get("done", 0) or 0),
+                                              int(meta.get("total", 0) or 0))
+        return models.mismatch_message(where, built, self.model)
+
+    def chunk_collection(self, name: str, model: ModelInfo, extra: dict | None = None) -> Any:
+        """The chunk collection ``name``, created for ``model`` (cosine space, ``extra``
+        metadata) if it does not exist."""
+        return self.client.get_or_create_collection(
+            name, metadata={**model.collection_meta(), **(extra or {})},
+            configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
 
     def _ensure(self) -> None:
         if self._client is None:
             self.connect()
 
     @property
+    def client(self) -> Any:
+        """The Chroma client (reconnecting if a failure dropped it)."""
+        self._ensure()
+        return self._client
+
+    @property
     def chunks(self) -> Any:
-        """The chunk collection (reconnecting if a failure dropped the client)."""
+        """The active chunk collection (reconnecting if a failure dropped the client)."""
         self._ensure()
         return self._chunks
 
@@ -146,9 +201,40 @@ class Connection:
     def ledger_metadata(self) -> dict:
         """The ledger collection's metadata as stored now (another process may have changed
         it since the collection was opened)."""
-        self._ensure()
-        col = self._client.get_collection(f"{self.settings.collection}-articles")
-        return dict(col.metadata or {})
+        col = self.client.get_collection(models.ledger_name(self.settings.collection))
+        meta = dict(col.metadata or {})
+        meta.pop("hnsw:space", None)
+        return meta
+
+    def update_ledger_metadata(self, changes: dict) -> dict:
+        """Read the ledger's metadata afresh, apply ``changes`` and store it (Chroma replaces
+        a collection's metadata whole); returns what was stored."""
+        meta = {**self.ledger_metadata(), **changes}
+        self.ledger.modify(metadata=meta)
+        return meta
+
+    def active_in(self, meta: dict) -> str:
+        """The active chunk collection named by ledger metadata ``meta``."""
+        return str(meta.get(models.ACTIVE) or self.settings.collection)
+
+    def follow(self, meta: dict) -> None:
+        """Reopen if ledger metadata ``meta`` names another active chunk collection than the
+        one open (re-embedding switched it): raises the mismatch if the model differs."""
+        if self.active_in(meta) != self.chunks_name:
+            self._client = None
+            self.connect()
+
+    def check_writable(self) -> None:
+        """Before and inside a write: refuse while re-embedding switches the chunks to
+        another collection, and follow a switch that happened (see ``follow``)."""
+        with self.guard("checking the store before writing"):
+            meta = self.ledger_metadata()
+        if meta.get(models.SWITCHING):
+            raise StoreUnavailableError(
+                f"The store at {self.settings.where} is switching to re-embedded vectors; "
+                f"writes wait until `{models.REEMBED_CMD}` finishes (run it again if it was "
+                "interrupted), then try again.")
+        self.follow(meta)
 
     def close(self) -> None:
         """Drop the client; an embedded one is closed (other processes may then write)."""

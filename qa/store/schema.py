@@ -1,12 +1,14 @@
 """The store's schema: ids, metadata keys and rows, written and read in this one place.
 
-Two Chroma collections per store: ``<name>`` holds one record per chunk (embedding, exact
-passage text, metadata) and ``<name>-articles`` is the article ledger, one record per
-article (metadata with its content hash and state, and the full cleaned text). The lexical
-index (``qa.store.lexical``) holds one row per chunk. What goes in, as a typed value:
-``ArticleWrite`` (one article of a ``Store.write``); what comes back: ``ChunkRecord`` (its
-``meta`` is the raw chunk metadata, ``chunk_fields`` reads it typed) and ``StoredArticle``
-(a ledger record). ``ModelInfo`` is the embedding model's identity recorded on the store.
+Two Chroma collections per store: the chunk collection (``<name>``) holds one record per
+chunk (embedding, exact passage text, metadata) and ``<name>-articles`` is the article
+ledger, one record per article (metadata with its content hash and state, and the full
+cleaned text). The lexical index (``qa.store.lexical``) holds one row per chunk. What goes
+in, as a typed value: ``ArticleWrite`` (one article of a ``Store.write``); what comes back:
+``ChunkRecord`` (its ``meta`` is the raw chunk metadata, ``chunk_fields`` reads it typed)
+and ``StoredArticle`` (a ledger record). ``ModelInfo`` (``qa.store.models``, re-exported
+here) is the embedding model's identity recorded on the store; after re-embedding the
+chunks live in a collection named after the model, with the same ids and rows.
 
 The on-disk layout is fixed: existing stores must keep working, so these keys and the chunk
 id format never change. Dates are stored as ``yyyymmdd`` ints (``qa.dates.ymd``/``from_ymd``).
@@ -22,36 +24,13 @@ from datetime import date
 from typing import Any, Protocol
 
 from qa.dates import from_ymd, ymd
+from qa.store.models import ModelInfo as ModelInfo  # re-exported (its home: qa.store.models)
 
 STATE_WRITING, STATE_OK = "writing", "ok"  # ledger states (see ``Store.repair``)
 # keys the store filters on: ledger hash / raw-input hash / state, a chunk's article
 HASH, RAW_HASH, STATE, ARTICLE_ID = "hash", "raw_hash", "state", "article_id"
 # ledger keys that the chunks do not repeat
 _LEDGER_ONLY = ("n_chunks", "raw_hash", "origin", "ingested_at")
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """The identity of an embedding model, as recorded on a store: name and dimension."""
-
-    name: str
-    dim: int
-
-    @classmethod
-    def of(cls, model: Any) -> ModelInfo:
-        """The identity of ``model`` (anything with ``.name`` and ``.dim``, e.g. an embedder)."""
-        return model if isinstance(model, ModelInfo) else cls(str(model.name), int(model.dim))
-
-    def collection_meta(self) -> dict:
-        """Metadata of the chunk collection that records this model."""
-        return {"embed_model": self.name, "embed_dim": int(self.dim), "newsqa": 1}
-
-    @classmethod
-    def from_collection_meta(cls, meta: dict | None) -> ModelInfo | None:
-        meta = meta or {}
-        if not meta.get("embed_model"):
-            return None
-        return cls(str(meta["embed_model"]), int(meta.get("embed_dim", 0) or 0))
 
 
 def chunk_id(article_id: str, content_hash: str, index: int) -> str:

@@ -1,7 +1,8 @@
 """Keeping the lexical index in step with Chroma, and the collection overview.
 
 ``LexicalSync(store)`` compares the lexical index's article hashes with the Chroma ledger
-(cheap when the ledger's generation stamp is unchanged) and re-indexes only what differs;
+(cheap when the ledger's generation stamp is unchanged, or changed only by a re-embedding
+switch, which keeps every chunk id and text) and re-indexes only what differs;
 ``rebuild`` starts from scratch. ``store_stats(store)`` summarises the collection. The
 ``Store`` composes one ``LexicalSync`` and calls these from ``sync_lexical``,
 ``rebuild_lexical`` and ``stats``. How app replicas on one Chroma server stay in sync is
@@ -38,8 +39,12 @@ class LexicalSync:
             return 0
         self._last_check = now
         store, lexical = self._store, self._store.lexical
-        gen = store.generation()
-        if not force and gen and gen == lexical.get_meta("generation"):
+        state = store.state()
+        gen, have_gen = state.generation, lexical.get_meta("generation")
+        if not force and gen and gen == have_gen:
+            return 0
+        if not force and have_gen and have_gen == state.reembedded_from:
+            lexical.set_meta("generation", gen)  # only the vectors changed: same ids, texts
             return 0
         want = {a: s.hash for a, s in store.all_articles().items() if s.complete}
         have = lexical.article_hashes()

@@ -5,7 +5,10 @@ of changed articles deleted -> new chunks upserted -> lexical index replaced -> 
 ``state=ok`` (with the text) -> generation bumped -> lexical generation stamp. An article
 left ``writing`` by a crash is removed entirely by ``repair()`` at the next ingestion, which
 then re-adds it; every removal bumps the generation so replicas drop it from their lexical
-copies. What a row holds is ``qa.store.schema``; no reads beyond what the protocol needs.
+copies. Writes and removals first check that re-embedding is not switching the chunks to
+another collection (``Connection.check_writable``), and check again before ``state=ok``:
+an article written into a collection that was switched away from stays ``writing``. What
+a row holds is ``qa.store.schema``; no reads beyond what the protocol needs.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from qa.store import schema
+from qa.store import models, schema
 from qa.store.connection import Connection
 from qa.store.lexical import LexicalIndex
 from qa.store.schema import ArticleWrite
@@ -37,6 +40,7 @@ class Writer:
         if not batch:
             return
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        self._conn.check_writable()
         self._ledger_put(batch, schema.STATE_WRITING, now, "starting a write")
         self._delete_chunks_of([w.article_id for w in batch if w.existed])
         rows = [r for w in batch for r in schema.chunk_rows(w)]
@@ -49,6 +53,7 @@ class Writer:
                     metadatas=[r[2] for r in part], embeddings=vectors[lo : lo + 2000])
         self._lexical.replace_articles([(w.article_id, w.content_hash) for w in batch],
                                        [r for w in batch for r in schema.lexical_rows(w)])
+        self._conn.check_writable()  # switched meanwhile: left `writing`, repaired later
         self._ledger_put(batch, schema.STATE_OK, now, "finishing a write")
         with self._guard("reading the store generation"):
             gen = str(self._conn.ledger_metadata().get("generation", ""))
@@ -66,6 +71,7 @@ class Writer:
 
     def remove(self, article_ids: list[str], what: str) -> None:
         """Remove articles entirely: chunks, lexical rows, ledger records."""
+        self._conn.check_writable()
         self._delete_chunks_of(article_ids)
         self._lexical.delete_articles(article_ids)
         with self._guard(what):
@@ -94,8 +100,7 @@ class Writer:
                     where={schema.ARTICLE_ID: {"$in": list(article_ids[lo:lo + 200])}})
 
     def _bump_generation(self) -> None:
-        ledger = self._conn.ledger
-        meta = dict(ledger.metadata or {})
-        meta["generation"] = f"{time.time():.6f}"
-        meta.pop("hnsw:space", None)
-        ledger.modify(metadata=meta)
+        # read afresh: the handle's metadata is as opened, and re-embedding may have
+        # recorded its state in the ledger's metadata since
+        self._conn.update_ledger_metadata({"generation": f"{time.time():.6f}",
+                                           models.REEMBEDDED_FROM: ""})
