@@ -1,6 +1,7 @@
 """Command line for questions: ``python -m qa "question" [--json] [--k N] ...``.
 
-With a question: prints the answer with its numbered sources (or JSON with ``--json``).
+With a question: prints the answer with its numbered sources (or JSON with ``--json``); the
+answer's spans (the date, number or name asked for) are ANSI bold on a terminal only.
 Without one, on a terminal: an interactive chat that keeps the conversation, so follow-up
 questions work; piped input is read as one question. Exit status (``qa.exitcodes``, shared
 with ``python -m ingest`` and ``python app.py``): 0 for an answer or a refusal, 2 for a
@@ -12,9 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
+from collections.abc import Sequence
 from datetime import date
+from typing import TextIO
 
 from qa import exitcodes
 from qa.dates import read_date
@@ -71,15 +75,39 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def render(ans: Answer, width: int = 88) -> str:
-    """Human-readable answer with its sources."""
-    lines = [textwrap.fill(ans.text, width)]
+BOLD, RESET = "\x1b[1m", "\x1b[0m"
+_ON, _OFF = "\x0e", "\x0f"  # stand-ins for BOLD/RESET that wrapping treats as letters
+
+
+def use_bold(stream: TextIO | None = None) -> bool:
+    """ANSI bold only on a terminal (and not under NO_COLOR or TERM=dumb)."""
+    stream = stream or sys.stdout
+    return (hasattr(stream, "isatty") and stream.isatty() and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb")
+
+
+def _marked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    out, at = [], 0
+    for a, b in sorted(spans):
+        if at <= a < b <= len(text):
+            out += [text[at:a], _ON, text[a:b], _OFF]
+            at = b
+    return "".join(out) + text[at:]
+
+
+def render(ans: Answer, width: int = 88, bold: bool = False) -> str:
+    """Human-readable answer with its sources; with ``bold``, the answer's spans (the date,
+    number or name asked for) in ANSI bold."""
+    text = textwrap.fill(_marked(ans.text, ans.spans) if bold else ans.text, width)
+    lines = [text.replace(_ON, BOLD).replace(_OFF, RESET)]
     if ans.query and ans.query != ans.question:
         lines.insert(0, f"(searched: {ans.query})")
     for c in ans.citations or ans.related:
-        when = c.published.isoformat() if c.published else "undated"
+        origin = c.source or "source unknown"
+        if c.published:
+            origin += f", {c.published.isoformat()}"
         label = f"[{c.number}]" if ans.citations else "related:"
-        lines.append(f"\n{label} {c.title or c.article_id} — {c.source or '?'}, {when}")
+        lines.append(f"\n{label} {c.title or c.article_id} — {origin}")
         if c.url:
             lines.append(f"    {c.url}")
         quote = c.passage[c.highlight[0]:c.highlight[1]] if c.highlight else c.passage[:300]
@@ -87,6 +115,12 @@ def render(ans: Answer, width: int = 88) -> str:
     if ans.dropped:
         lines.append(f"\n({len(ans.dropped)} unsupported sentence(s) removed)")
     return "\n".join(lines)
+
+
+def show(ans: Answer, as_json: bool = False) -> str:
+    """What the CLI prints for an answer: JSON (with the spans' offsets), or the text with
+    the spans bold when stdout is a terminal."""
+    return json.dumps(ans.to_dict(), indent=2) if as_json else render(ans, bold=use_bold())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             return exitcodes.OK
         if question:
             ans = ask(question, **opts)
-            print(json.dumps(ans.to_dict(), indent=2) if args.json else render(ans))
+            print(show(ans, args.json))
             return exitcodes.OK
         if not sys.stdin.isatty():
             question = sys.stdin.read().strip()
@@ -122,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("error: give a question", file=sys.stderr)
                 return exitcodes.USAGE
             ans = ask(question, **opts)
-            print(json.dumps(ans.to_dict(), indent=2) if args.json else render(ans))
+            print(show(ans, args.json))
             return exitcodes.OK
         return _chat(opts, args.json)
     except QAError as e:
@@ -150,5 +184,5 @@ def _chat(opts: dict, as_json: bool) -> int:
         except QAError as e:
             print(f"error: {e}")
             continue
-        print(json.dumps(ans.to_dict(), indent=2) if as_json else render(ans))
+        print(show(ans, as_json))
         history.append((q, ans.text))

@@ -1,5 +1,6 @@
 """Pure tests of ``web.render``: hostile article text is escaped, only http(s) URLs become
-links, [n] markers link to their cards, refusals look different. No server, no browser."""
+links, [n] markers link to their cards, the answer's spans are <strong>, cards without a
+source or date say so, refusals look different. No server, no browser."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def answer(**kw) -> Answer:
 def assert_inert(html: str) -> None:
     """No script, no event handler, no non-http link, no image: only our own markup."""
     allowed = {"div", "p", "br", "a", "span", "mark", "blockquote", "details", "summary",
-               "b", "ul", "li", "code"}
+               "b", "ul", "li", "code", "strong"}
     for tag, attrs in Tags(html).tags:
         assert tag in allowed, (tag, html)
         for name, value in attrs.items():
@@ -180,3 +181,40 @@ def test_report_counts_and_failures():
 def test_link_markers_only_touch_known_numbers():
     assert link_markers(esc("see [2]"), "k", [1]) == "see [2]"
     assert 'href="#k-c1"' in link_markers("see [1]", "k", [1])
+
+
+def test_spans_are_strong_and_markers_still_link():
+    text = "It reopened on Thursday, May 22 [1], costing $53.2 million [1]."
+    spans = tuple((text.index(x), text.index(x) + len(x))
+                  for x in ("Thursday, May 22", "$53.2 million"))
+    html = render_answer(answer(text=text, spans=spans), "s1")
+    assert_inert(html)
+    assert ("<p>It reopened on <strong>Thursday, May 22</strong> "
+            '<a class="nqa-cite" href="#s1-c1">[1]</a>, costing <strong>$53.2 million</strong> '
+            '<a class="nqa-cite" href="#s1-c1">[1]</a>.</p>') in html
+
+
+def test_spans_over_hostile_text_are_escaped_and_bad_spans_ignored():
+    text = "Named <b>Eve & Co</b> [1]. " + EVIL
+    a = text.index("<b>")
+    html = render_answer(answer(text=text, spans=((a, a + len("<b>Eve & Co</b>")),)), "s2")
+    assert_inert(html)
+    assert "<strong>&lt;b&gt;Eve &amp; Co&lt;/b&gt;</strong>" in html
+    for bad in (((5, 999),), ((4, 2),), ((0, 8), (3, 12)), ((-1, 3),)):
+        out = render_answer(answer(text="It reopened on May 22 [1].", spans=bad), "s3")
+        assert_inert(out)
+        assert out.count("<strong>") <= 1 and "[1]</a>" in out
+    refused = render_answer(answer(text="Not in the articles.", citations=(), refused=True,
+                                   spans=((0, 3),)), "s4")
+    assert "<strong>" not in refused
+
+
+@pytest.mark.parametrize("source, published, meta", [
+    ("", None, "source unknown · Lena Fischer"),
+    ("", date(2025, 5, 23), "source unknown · 2025-05-23 · Lena Fischer"),
+    ("Northshore Daily", None, "Northshore Daily · Lena Fischer"),
+])
+def test_card_without_source_or_date(source, published, meta):
+    html = render_answer(answer(citations=(cite(1, source=source, published=published),)), "k")
+    assert f'<div class="nqa-meta">{meta}</div>' in html
+    assert "undated" not in html and "no source or date" not in html

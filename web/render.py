@@ -4,7 +4,8 @@ turned into a self-contained, safe HTML fragment.
 Pure functions, no gradio import. Article text is untrusted: every value that comes from an
 article or a user (title, source, author, passage, URL, file name, question) is HTML-escaped
 here, and only http(s) URLs ever become links. The markup we build is the only markup in the
-output; gradio's own sanitizer is a second line of defence, not the first. This module does
+output; gradio's own sanitizer is a second line of defence, not the first. The answer's
+spans (``Answer.spans``: the date, number or name asked for) are shown in <strong>. It does
 not decide what to answer, and it does not talk to the store.
 """
 
@@ -34,6 +35,7 @@ CSS = """
 .nqa-meta { font-size: .85em; opacity: .75; margin: .1em 0 .3em 0; }
 .nqa-passage { font-size: .9em; margin: 0; padding-left: .6em;
   border-left: 3px solid var(--border-color-primary, #ddd); }
+.nqa-answer > p strong { font-weight: 700; }
 .nqa-passage mark { background: #fde68a; color: inherit; padding: 0 1px; }
 .nqa-more summary { cursor: pointer; font-size: .85em; opacity: .7; margin-top: .2em; }
 .nqa-more { margin-top: .2em; }
@@ -124,12 +126,23 @@ def render_card(c: Citation, card_id: str) -> str:
     if url:
         title = (f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
                  f"{title}</a>")
-    meta = [esc(x) for x in (c.source, c.published.isoformat() if c.published else "",
-                             c.author) if x]
+    meta = [esc(x) for x in (c.source or "source unknown",
+                             c.published.isoformat() if c.published else "", c.author) if x]
     return (f'<div class="nqa-card" id="{esc(card_id)}">'
             f'<div class="nqa-card-head"><span class="nqa-num">[{c.number}]</span>{title}</div>'
-            f'<div class="nqa-meta">{" · ".join(meta) or "no source or date"}</div>'
+            f'<div class="nqa-meta">{" · ".join(meta)}</div>'
             f'<blockquote class="nqa-passage">{_passage(c)}</blockquote></div>')
+
+
+def strong_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Escaped ``text`` with each valid span (the answer's date, number or name) in
+    <strong>; spans that overlap, fall outside the text or cross a line are ignored."""
+    out, at = [], 0
+    for a, b in sorted(spans):
+        if at <= a < b <= len(text) and "\n" not in text[a:b]:
+            out += [esc(text[at:a]), "<strong>", esc(text[a:b]), "</strong>"]
+            at = b
+    return "".join(out) + esc(text[at:])
 
 
 def _same(a: str, b: str) -> bool:
@@ -168,7 +181,8 @@ def render_answer(answer: Answer, key: str) -> str:
                    f'<div class="nqa-cards nqa-related">{related}</div>')
         return (f'<div class="nqa-answer nqa-refused"><span class="nqa-badge">Not in the '
                 f'articles</span>{_paragraphs(esc(answer.text))}{rel}{_notes(answer)}</div>')
-    text = link_markers(_paragraphs(esc(answer.text)), key, (c.number for c in answer.citations))
+    text = link_markers(_paragraphs(strong_spans(answer.text, answer.spans)), key,
+                        (c.number for c in answer.citations))
     cards = "".join(render_card(c, f"{key}-c{c.number}") for c in answer.citations)
     return (f'<div class="nqa-answer">{text}<div class="nqa-cards">{cards}</div>'
             f"{_notes(answer)}</div>")
@@ -220,4 +234,5 @@ def render_report(report: Mapping, rejected: Iterable[tuple[str, str]] = ()) -> 
 
 
 __all__ = ["CSS", "esc", "link_markers", "render_answer", "render_card", "render_error",
-           "render_pending", "render_report", "render_stats", "render_user", "safe_url"]
+           "render_pending", "render_report", "render_stats", "render_user", "safe_url",
+           "strong_spans"]
