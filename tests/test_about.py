@@ -41,6 +41,9 @@ STORM = cite(2, "Storm Calloway buries Bayport", "Snow fell all day.", author=""
     ("Who reported the corrosion?", None),
     ("Who wrote it?", "author"),
     ("Which source said the strike would end?", None),
+    ("What site will the new terminal be built on?", None),
+    ("What paper did the researchers publish in?", None),
+    ("Which publication covered Storm Calloway?", "source"),
 ])
 def test_kind(question, expected):
     assert kind(question) == expected

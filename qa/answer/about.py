@@ -24,16 +24,17 @@ from qa.text.terms import terms
 from qa.types import Answer, Citation
 
 _DOC = r"(?:article|story|stories|piece|report|coverage|item|news)"
-_OUTLET = (r"(?:outlet|publication|newspaper|paper|publisher|website|site|wire|media|"
-           r"news\s+(?:outlet|organi[sz]ation|site|agency|service|source))")
+_OUTLET = (r"(?:outlet|publication|newspaper|publisher|website|media\s+outlet|wire\s+service|"
+           r"news\s*(?:outlet|organi[sz]ation|site|agency|service|source|paper))")
+_REPORTED = r"(?=.*\b(?:report|reported|publish|published|cover|covered|ran|run|carried|broke)\b)"
 _KINDS = {
     "author": re.compile(
         rf"\bwho\s+(?:wrote|writes|authored|penned|is\s+the\s+author|was\s+the\s+author)\b"
-        rf"(?=.*\b(?:{_DOC}|about|on)\b)|\b(?:author|byline|writer|reporter|journalist)s?\s+"
+        rf"(?=.*\b(?:{_DOC}|about)\b)|\b(?:author|byline|writer|reporter|journalist)s?\s+"
         rf"(?:of|for|behind)\s+(?:the|this|that)\s+{_DOC}\b|\bwhose\s+byline\b|"
         r"^\W*who\s+(?:wrote|authored|penned)\s+(?:it|this|that)\W*$", re.I),
     "source": re.compile(
-        rf"\b(?:which|what)\s+(?:\w+\s+)?{_OUTLET}\b|\bwho\s+(?:published|ran|carried)\s+"
+        rf"\b(?:which|what)\s+(?:\w+\s+)?{_OUTLET}\b{_REPORTED}|\bwho\s+(?:published|ran|carried)\s+"
         rf"(?:the|this|that)\s+{_DOC}\b|\bwhere\s+(?:was|were)\s+(?:the|this|that)\s+{_DOC}"
         rf"\b.*\b(?:published|reported|printed)\b|\b(?:which|what)\s+source\s+"
         rf"(?:reported|published|ran|carried)\b", re.I),
