@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from qa.settings import Settings
-from qa.store import schema
+from qa.store import models, schema
 from qa.store.connection import Connection, lexical_path
 from qa.store.filters import FilterLike, chroma_where
 from qa.store.lexical import LexicalIndex
@@ -193,6 +193,15 @@ class Store:
             meta = self._conn.ledger_metadata()
         self._conn.follow(meta)
         return LedgerState.of(self.settings.collection, meta)
+
+    def collections(self) -> list[str]:
+        """This store's Chroma collections: the ledger, the active chunk collection and any
+        other (a re-embedding's under way, or one a crash left), sorted."""
+        base = self.settings.collection
+        with self._guard("listing collections"):
+            cols = self._conn.collections()
+        return sorted(n for n, m in cols.items()
+                      if n == models.ledger_name(base) or models.is_chunk_collection(base, n, m))
 
     def reembedding(self, model: ModelInfo | Any) -> ChunkMigration:
         """Re-embedding this store (opened for maintenance) for ``model``: the stages of
