@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -76,6 +76,7 @@ def reembed(settings: Settings | None = None, *, embedder: Any = None,
     report = ReembedReport(settings.where, mig.source.name if mig.source else "", model.name)
     if not mig.needed:  # done (maybe by a run killed after its switch): clear leftovers
         mig.finish()
+        report.seconds = time.perf_counter() - t0
         return report
     report.repaired = mig.prepare()
     bar = _Bar(progress)
@@ -162,4 +163,4 @@ class _Bar:
             self._bar.close()
 
 
-__all__: Sequence[str] = ["ReembedReport", "reembed", "text_of"]
+__all__ = ["ReembedReport", "reembed", "text_of"]
