@@ -345,16 +345,21 @@ def fit_refusal(answerable: list[dict], missing: list[dict], keys: list[str] | N
     import numpy as np
 
     keys = list(WEIGHTS) if keys is None else keys
-    x = np.array([[s.get(k, 0.0) for k in keys] for s in answerable + missing])
+    raw = np.array([[s.get(k, 0.0) for k in keys] for s in answerable + missing])
     y = np.array([1.0] * len(answerable) + [0.0] * len(missing))
     sw = np.where(y == 1, 0.5 / max(1, len(answerable)), 0.5 / max(1, len(missing)))
+    # standardised features converge (a cross-encoder logit spans ~20, a share 1); the
+    # weights are mapped back to the raw signals below
+    mu, sd = raw.mean(axis=0), raw.std(axis=0) + 1e-9
+    x = (raw - mu) / sd
     w, b = np.zeros(len(keys)), 0.0
     for _ in range(5000):
         p = 1 / (1 + np.exp(-(x @ w + b)))
         grad = (p - y) * sw
         w -= 2.0 * (x.T @ grad + 1e-4 * w)
         b -= 2.0 * grad.sum()
-    scores_a, scores_m = x[y == 1] @ w + b, x[y == 0] @ w + b
+    w, b = w / sd, b - float((w / sd) @ mu)
+    scores_a, scores_m = raw[y == 1] @ w + b, raw[y == 0] @ w + b
     best, best_t = -1.0, 0.0
     for t in sorted(set(scores_a.tolist() + scores_m.tolist())):
         ra, rm = (scores_a < t).mean(), (scores_m < t).mean()

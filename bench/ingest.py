@@ -40,7 +40,7 @@ def _articles(path: str):
     from qa.settings import Settings
 
     out = []
-    for rec in iter_records([path], Settings()):
+    for rec in iter_records([path], Settings.from_env()):
         a = rec if isinstance(rec, Failure) else clean(rec)
         if not isinstance(a, Failure):
             out.append(a)
@@ -53,7 +53,7 @@ def phase_ceiling(data: str) -> dict:
     from qa.settings import Settings
     from qa.text.tokens import count
 
-    s = Settings()
+    s = Settings.from_env()  # NEWSQA_EMBEDDER picks the model measured
     arts = {a.id: a for a in _articles(data)}.values()  # one per id, as ingestion keeps
     texts = [embed_text(a, c) for a in arts for c in chunk_article(a, s.chunk_tokens,
                                                                    s.chunk_overlap)]
@@ -75,7 +75,7 @@ def phase_recipe(data: str, store: str) -> dict:
     from qa.embed import make_embedder
     from qa.settings import Settings
 
-    s = Settings()
+    s = Settings.from_env()  # NEWSQA_EMBEDDER picks the model measured
     rows = [json.loads(line) for line in open(data, encoding="utf-8")]
     t = time.perf_counter()
     docs = [Document(text=r["text"], metadata={"title": r["title"], "url": r["url"]})

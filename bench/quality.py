@@ -3,7 +3,8 @@
     python bench/quality.py today=minilm-onnx:off bge=bge-small:off bge+rerank=bge-small:on
     python bench/quality.py --weeks 8 ...          # the archive of the first 8 weeks
 
-Each argument is ``name=EMBEDDER:RERANK``; a pipeline reads the archive store built with its
+Each argument is ``name=EMBEDDER:RERANK[:DEPTH]`` (DEPTH: passages the cross-encoder
+reorders, default SearchConfig's); a pipeline reads the archive store built with its
 embedder (``bench/out/rtqa-store[-bge][-wN]``; built when missing, ~1 h for the full archive
 on 2 cores). Every answerable question (gold text in one of its own articles) is asked with
 ``as_of`` = its date; every question again with its week's articles excluded ("articles
@@ -58,17 +59,25 @@ def run_pipeline(name: str, spec: str, qs: list[dict], answerable: list[dict],
     from qa.settings import Settings
 
     embedder, _, rerank = spec.partition(":")
+    rerank, _, depth = rerank.partition(":")
     store = OUT / (STORES.get(embedder, f"rtqa-store-{embedder}") + _tag(weeks))
     s = Settings(store=str(store), embedder=embedder,
                  rerank="cross-encoder" if rerank in ("on", "cross-encoder") else "off")
-    qa = QA(s)
+    from dataclasses import replace
+
+    from qa.search.hybrid import SearchConfig
+
+    cfg = SearchConfig(prior_half_life=s.prefer_recent)
+    if depth:
+        cfg = replace(cfg, rerank_depth=int(depth))
+    qa = QA(s, search_config=cfg)
     try:
         have = qa.store.count()
     except Exception:
         have = 0
     if not have:
         build_archive(s, weeks)
-        qa = QA(s)
+        qa = QA(s, search_config=cfg)
     rows, ret_lat, ask_lat = [], [], []
     for i, q in enumerate(answerable):
         f = Filters(as_of=q["date"])
@@ -103,7 +112,8 @@ def run_pipeline(name: str, spec: str, qs: list[dict], answerable: list[dict],
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("pipelines", nargs="+", help="name=EMBEDDER:RERANK (RERANK on|off)")
+    ap.add_argument("pipelines", nargs="+",
+                    help="name=EMBEDDER:RERANK[:DEPTH] (RERANK on|off)")
     ap.add_argument("--weeks", type=int, default=0, help="first N weeks only (0 = all)")
     ap.add_argument("--questions", type=int, default=0, help="first N answerable only")
     ap.add_argument("--recipe", action="store_true", help="also the llama-index recipe")

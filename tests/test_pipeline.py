@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -149,7 +150,7 @@ def test_model_mismatch_is_a_clear_error(settings, embedder, tmp_path: Path):
         def embed(self, texts):
             return embedder.embed(texts)
 
-    with pytest.raises(ModelMismatchError, match="all-MiniLM-L6-v2.*some-other-model"):
+    with pytest.raises(ModelMismatchError, match=f"{re.escape(embedder.name)}.*some-other-model"):
         Store.open(settings, OtherModel())
     with pytest.raises(ModelMismatchError):
         ingest([str(tmp_path / "a.txt")], settings, embedder=OtherModel())

@@ -39,11 +39,25 @@ from qa.embed import BGE_SMALL, MINILM, OFFLINE, embedder_setting
 from qa.errors import ModelMismatchError, StoreUnavailableError
 from qa.settings import Settings
 from qa.store import ChunkMigration, ModelInfo, Store
-from tests.support.helpers import EXAMPLES, ROOT, write
+from tests.support.helpers import EXAMPLES, ROOT, STORE_MODES, store_settings, write
 
 QUESTION = "How many homes lost power in Storm Calloway?"
 EXTRA = ("Kestrel Dam inspection\n\nEngineers inspected the Kestrel Dam spillway on Monday "
          "and found seven cracks in the concrete apron. Repairs start in the spring.\n")
+
+
+MINI = "minilm-onnx"  # the stores here are built with MiniLM and moved to bge-small
+
+
+@pytest.fixture(params=STORE_MODES)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """conftest's fresh store, built with MiniLM whatever the default embedder."""
+    return store_settings(request.param, tmp_path, request).with_(embedder=MINI)
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return MODELS.embedder(Settings(embedder=MINI))
 
 
 @pytest.fixture(scope="module")
@@ -257,7 +271,7 @@ def _kill_after_progress(store: Path, articles: int) -> int:
 
 @pytest.mark.slow
 def test_cli_killed_mid_way_then_rerun(tmp_path: Path, embedder, bge) -> None:
-    s = Settings(store=str(tmp_path / "store"))
+    s = Settings(store=str(tmp_path / "store"), embedder=MINI)
     b = _bge(s)
     assert ingest([str(EXAMPLES)], s, embedder=embedder).added >= 10
     before = snapshot(Store.open(s, embedder))

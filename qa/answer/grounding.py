@@ -53,10 +53,14 @@ class Model:
 
 #: answers chosen by embedding similarity (no reranker: NEWSQA_RERANK=off)
 EMBED_MODEL = Model(WEIGHTS, BIAS, REFUSE_BELOW)
-#: answers chosen by the cross-encoder: ``rerank`` is the best sentence's logit,
-#: ``passage_rerank`` the best passage's (fitted like the one above; bench/RESULTS.md)
-RERANK_MODEL = Model({"rerank": 0.8, "passage_rerank": 0.0, "lexical": 2.0, "coverage": 1.0,
-                      "off_window": -5.0}, -3.0, 0.355)
+#: answers chosen by the cross-encoder (the default): ``rerank`` is the best sentence's
+#: logit, ``passage_rerank`` the best reranked passage's. Fitted like the one above on the
+#: even weeks with bge-small + cross-encoder (``python bench/quality.py`` then ``python
+#: bench/refusal.py --signals bge+ce --cap 0.07 rerank,lexical,coverage,off_window``): four
+#: strong signals, refusing at most 7 % of the even weeks' answerable questions (a margin:
+#: fitted on the first half's even weeks, the later half refuses 5.3 %; bench/RESULTS.md)
+RERANK_MODEL = Model({"rerank": 0.388, "lexical": 1.094, "coverage": 1.974,
+                      "off_window": -1.899}, -2.911, 0.370)
 
 
 def coverage(question: str, passages: list[Citation], top: int = 3) -> float:

@@ -38,7 +38,7 @@ class SearchConfig:
     recent_half_life: float = 14.0  # halving every two weeks
     prior_weight: float = 0.5  # no time words: half a first place for one published on as_of
     prior_half_life: float = 30.0  # days (NEWSQA_PREFER_RECENT); 0 turns the prior off
-    rerank_depth: int = 20  # fused candidates the cross-encoder reorders (when there is one)
+    rerank_depth: int = 20  # best fused candidates the cross-encoder reorders (0: none)
     rerank_prior: float = 5.0  # logits per first place of recency weight when reranking
 
 
@@ -133,7 +133,8 @@ def search(store: Store, embedder: Any, scope: Scope, k: int,
     A date window from the question's time words is soft: results inside it are searched
     separately and count twice in the fusion, but passages outside it can still be found.
     With a ``reranker``, the best ``rerank_depth`` fused candidates are reordered by it
-    (each record then carries its ``relevance``) before the final diversified top ``k``.
+    (each then carries its ``relevance``; the rest follow in fused order) before the final
+    diversified top ``k``.
     """
     timings = timings if timings is not None else {}
     t = time.perf_counter()
@@ -165,9 +166,10 @@ def search(store: Store, embedder: Any, scope: Scope, k: int,
     ranked = [by_id[cid] for cid, _ in fuse(lists, bonus, cfg.rrf_k) if cid in by_id]
     timings["fuse"] = time.perf_counter() - t
     prior = {cid: cfg.rerank_prior * weight * x for cid, x in fresh.items()}
-    if reranker is not None and ranked:
+    if reranker is not None and ranked and cfg.rerank_depth > 0:
         t = time.perf_counter()
-        ranked = rerank(reranker, scope.text, ranked[: max(k, cfg.rerank_depth)], prior)
+        depth = cfg.rerank_depth
+        ranked = rerank(reranker, scope.text, ranked[:depth], prior) + ranked[depth:]
         timings["rerank"] = time.perf_counter() - t
     out = diversify(ranked, k, cfg.per_article)
     return Found(out, qvec, {r.id: prior[r.id] for r in out if r.id in prior})

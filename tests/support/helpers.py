@@ -1,16 +1,23 @@
 """Small helpers the tests share: the repository paths, writing a fixture file, a free
-loopback port, and waiting for an HTTP server to answer. Standard library only; no fixtures
-(those stay in tests/conftest.py) and nothing that starts a server."""
+loopback port, waiting for an HTTP server to answer, and the settings of a fresh store in
+either mode. No fixtures (those stay in tests/conftest.py) and nothing that starts a server
+(a server-mode store asks the ``chroma_server`` fixture for its URL)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
+
+from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
+STORE_MODES = ["embedded", "server"]
+_N = iter(range(1_000_000))
 EXAMPLES = ROOT / "examples" / "articles"
 
 
@@ -46,3 +53,13 @@ def wait_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 2
 
 
 __all__ = ["EXAMPLES", "ROOT", "free_port", "wait_http", "write"]
+
+
+def store_settings(mode: str, tmp: Path, request: Any) -> Settings:
+    """A fresh empty store: an embedded directory, or a new collection on the test's Chroma
+    server (``request`` is the pytest request that can start it)."""
+    if mode == "embedded":
+        return Settings(store=str(tmp / "store"))
+    server = request.getfixturevalue("chroma_server")
+    return Settings(chroma_url=server.url, collection=f"t{next(_N)}-{os.getpid()}",
+                    lexical_dir=str(tmp / "lexical"))
