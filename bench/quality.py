@@ -3,8 +3,9 @@
     python bench/quality.py today=minilm-onnx:off bge=bge-small:off bge+rerank=bge-small:on
     python bench/quality.py --weeks 8 ...          # the archive of the first 8 weeks
 
-Each argument is ``name=EMBEDDER:RERANK[:DEPTH]`` (DEPTH: passages the cross-encoder
-reorders, default SearchConfig's); a pipeline reads the archive store built with its
+Each argument is ``name=EMBEDDER:RERANK[:DEPTH[:KNOBS]]`` (DEPTH: passages the
+cross-encoder reorders, default SearchConfig's; KNOBS: AnswerConfig fields, e.g.
+``type_bonus=1,sentence_passages=2``); a pipeline reads the archive store built with its
 embedder (``bench/out/rtqa-store[-bge][-wN]``; built when missing, ~1 h for the full archive
 on 2 cores). Every answerable question (gold text in one of its own articles) is asked with
 ``as_of`` = its date; every question again with its week's articles excluded ("articles
@@ -53,13 +54,14 @@ def first_sentence(text: str) -> str:
 
 
 def run_pipeline(name: str, spec: str, qs: list[dict], answerable: list[dict],
-                 weeks: int | None) -> dict:
+                 weeks: int | None, skip_missing: bool = False) -> dict:
     from ingest.clean import article_id
     from qa import QA, Filters
     from qa.settings import Settings
 
     embedder, _, rerank = spec.partition(":")
     rerank, _, depth = rerank.partition(":")
+    depth, _, knobs = depth.partition(":")
     store = OUT / (STORES.get(embedder, f"rtqa-store-{embedder}") + _tag(weeks))
     s = Settings(store=str(store), embedder=embedder,
                  rerank="cross-encoder" if rerank in ("on", "cross-encoder") else "off")
@@ -70,14 +72,20 @@ def run_pipeline(name: str, spec: str, qs: list[dict], answerable: list[dict],
     cfg = SearchConfig(prior_half_life=s.prefer_recent)
     if depth:
         cfg = replace(cfg, rerank_depth=int(depth))
-    qa = QA(s, search_config=cfg)
+    from qa.answer.extractive import AnswerConfig
+
+    acfg = AnswerConfig()
+    for kv in filter(None, knobs.split(",")):
+        k, _, v = kv.partition("=")
+        acfg = replace(acfg, **{k: type(getattr(acfg, k))(v)})
+    qa = QA(s, search_config=cfg, answer_config=acfg)
     try:
         have = qa.store.count()
     except Exception:
         have = 0
     if not have:
         build_archive(s, weeks)
-        qa = QA(s, search_config=cfg)
+        qa = QA(s, search_config=cfg, answer_config=acfg)
     rows, ret_lat, ask_lat = [], [], []
     for i, q in enumerate(answerable):
         f = Filters(as_of=q["date"])
@@ -95,6 +103,8 @@ def run_pipeline(name: str, spec: str, qs: list[dict], answerable: list[dict],
             "refused": ans.refused, "sig": ans.signals})
         if i % 100 == 0:
             print(f"  {name}: {i}/{len(answerable)}", file=sys.stderr)
+    if skip_missing:
+        return {"rows": rows, "missing": [], "ret": ret_lat, "ask": ask_lat}
     week_ids: dict[str, set[str]] = defaultdict(set)
     for q in qs:
         week_ids[q["week"]] |= {article_id(u, "") for u in q["urls"]}
@@ -117,15 +127,19 @@ def main() -> None:
     ap.add_argument("--weeks", type=int, default=0, help="first N weeks only (0 = all)")
     ap.add_argument("--questions", type=int, default=0, help="first N answerable only")
     ap.add_argument("--recipe", action="store_true", help="also the llama-index recipe")
+    ap.add_argument("--even", action="store_true",
+                    help="even weeks only, answerable only (choosing settings)")
     args = ap.parse_args()
     qs = load_questions(args.weeks or None)
     weeks = sorted({q["week"] for q in qs})
     even = {w for i, w in enumerate(weeks) if i % 2 == 0}
-    answerable = [q for q in qs if q["answerable"]][: args.questions or None]
+    answerable = [q for q in qs if q["answerable"] and (not args.even or q["week"] in even)]
+    answerable = answerable[: args.questions or None]
     results = {}
     for p in args.pipelines:
         name, _, spec = p.partition("=")
-        results[name] = r = run_pipeline(name, spec, qs, answerable, args.weeks or None)
+        results[name] = r = run_pipeline(name, spec, qs, answerable, args.weeks or None,
+                                         skip_missing=args.even)
         wk = {w: i for i, w in enumerate(weeks)}
         (OUT / f"signals-{name}{_tag(args.weeks)}.json").write_text(json.dumps({
             "answerable": [{"week": wk[x["week"]], "sig": x["sig"]} for x in r["rows"]],
@@ -162,14 +176,21 @@ def report(args, results: dict, recipe: list | None, even: set, n_qs: int) -> No
         cells = [cell(r["rows"], k) for r in results.values()] + (
             [cell(recipe, k)] if recipe else [])
         print(f"| hit@{k} | " + " | ".join(cells) + " |")
-    odd = lambda xs: [x for x in xs if x["week"] not in even]  # noqa: E731
+    def halves(xs: list[dict], key: str, fmt: str = ".3f") -> str:
+        parts = [[x[key] for x in xs if x["week"] in even],
+                 [x[key] for x in xs if x["week"] not in even]]
+        return " / ".join(format(_share(p), fmt) if p else "–" for p in parts)
+
     lines = {
-        "answer hit (odd)": lambda r: f"{sum(x['hit'] for x in odd(r['rows'])) / max(1, len(odd(r['rows']))):.3f}",  # noqa: E501
-        "answer-first (odd)": lambda r: f"{sum(x['first_sentence'] for x in odd(r['rows'])) / max(1, len(odd(r['rows']))):.3f}",  # noqa: E501
-        "refused, answerable (odd)": lambda r: f"{sum(x['refused'] for x in odd(r['rows'])) / max(1, len(odd(r['rows']))):.1%}",  # noqa: E501
-        "refused, missing not held (odd)": lambda r: f"{_share([x['refused'] for x in odd(r['missing']) if not x['held']]):.1%}",  # noqa: E501
-        "retrieve p50 / p95 ms": lambda r: f"{pct(r['ret'], 50) * 1000:.0f} / {pct(r['ret'], 95) * 1000:.0f}",  # noqa: E501
-        "ask p50 / p95 ms": lambda r: f"{pct(r['ask'], 50) * 1000:.0f} / {pct(r['ask'], 95) * 1000:.0f}",  # noqa: E501
+        "answer hit (even / odd)": lambda r: halves(r["rows"], "hit"),
+        "answer-first (even / odd)": lambda r: halves(r["rows"], "first_sentence"),
+        "refused, answerable (even / odd)": lambda r: halves(r["rows"], "refused", ".1%"),
+        "refused, missing not held (even / odd)": lambda r: halves(
+            [x for x in r["missing"] if not x["held"]], "refused", ".1%"),
+        "retrieve p50 / p95 ms": lambda r: f"{pct(r['ret'], 50) * 1000:.0f} / "
+                                           f"{pct(r['ret'], 95) * 1000:.0f}",
+        "ask p50 / p95 ms": lambda r: f"{pct(r['ask'], 50) * 1000:.0f} / "
+                                      f"{pct(r['ask'], 95) * 1000:.0f}",
     }
     for label, fn in lines.items():
         print(f"| {label} | " + " | ".join(fn(r) for r in results.values())

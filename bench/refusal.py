@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.answer import OUT, _tag, fit_refusal, refusal_rates  # noqa: E402
 from bench.common import machine  # noqa: E402
-from qa.answer.grounding import EMBED_MODEL, RERANK_MODEL, WEIGHTS  # noqa: E402
+from qa.answer.grounding import EMBED_MODELS, RERANK_MODEL, WEIGHTS  # noqa: E402
 
 
 def main() -> None:
@@ -38,14 +38,17 @@ def main() -> None:
     args = ap.parse_args()
     name = f"signals-{args.signals}" if args.signals else "refusal-signals"
     data = json.loads((OUT / f"{name}{_tag(args.weeks)}.json").read_text())
-    shipped = RERANK_MODEL if "rerank" in data["answerable"][0]["sig"] else EMBED_MODEL
+    shipped = RERANK_MODEL if "rerank" in data["answerable"][0]["sig"] else \
+        EMBED_MODELS["bge-small-en-v1.5-int8-onnx" if args.signals.startswith("bge")
+                     else "all-MiniLM-L6-v2-int8-onnx"]
     half = (max(r["week"] for r in data["answerable"]) + 1) // 2
     even = lambda r: r["week"] % 2 == 0  # noqa: E731
     a_fit = [r for r in data["answerable"] if even(r)]
     m_fit = [r for r in data["missing"] if even(r) and not r["held"]]
     a_odd = [r for r in data["answerable"] if not even(r)]
     m_odd = [r for r in data["missing"] if not even(r)]
-    print(f"`python bench/refusal.py{f' --weeks {args.weeks}' if args.weeks else ''} "
+    print(f"`python bench/refusal.py{f' --weeks {args.weeks}' if args.weeks else ''}"
+          f"{f' --signals {args.signals}' if args.signals else ''} "
           f"--cap {args.cap} {' '.join(args.sets)}`\n")
     print(f"Fitted on {len(a_fit)} answerable / {len(m_fit)} missing (even weeks); odd weeks: "
           f"{len(a_odd)} answerable, {len(m_odd)} missing. Machine: {machine()}.\n")

@@ -20,7 +20,14 @@ from typing import Protocol
 import numpy as np
 
 from qa.answer.citations import with_markers
-from qa.answer.grounding import EMBED_MODEL, RERANK_MODEL, Window, grounding, signals
+from qa.answer.grounding import (
+    EMBED_MODEL,
+    EMBED_MODELS,
+    RERANK_MODEL,
+    Window,
+    grounding,
+    signals,
+)
 from qa.answer.refusal import year_refusal
 from qa.answer.story import label, missing_years, years_held
 from qa.text.sentences import sentence_spans
@@ -37,6 +44,7 @@ class AnswerConfig:
     sentence_passages: int = 4  # passages whose sentences the cross-encoder reads
     second_margin: float = 1.0  # a second sentence within this many logits of the best
     type_bonus: float = 0.0  # logits for holding what the question asks for (date, number)
+    lexical_weight: float = 2.0  # logits per share of the question's terms a sentence holds
 
 _DATEY = re.compile(
     r"\b(19|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
@@ -161,7 +169,7 @@ def rerank_sentences(question: str, passages: list[Citation], reranker: Reranker
     for (p, a, b), logit in zip(cands, logits, strict=True):
         text = p.passage[a:b]
         share = len(qterms & set(terms(text))) / len(qterms) if qterms else 0.0
-        extra = (prior or {}).get(p.number, 0.0)
+        extra = (prior or {}).get(p.number, 0.0) + cfg.lexical_weight * share
         if kind and _bonus(kind, text, question):
             extra += cfg.type_bonus
         out.append(Scored(p.number, a, b, text, share, 0.0, float(logit) + extra, float(logit)))
@@ -184,7 +192,8 @@ def extractive(question: str, passages: list[Citation], qvec: np.ndarray | None,
                ) -> Extract:
     """The extractive answer (or a refusal) for ``question`` from ``passages``. Marker
     numbers in its text refer to ``passages``; the caller renumbers by first mention."""
-    model = RERANK_MODEL if reranker is not None else EMBED_MODEL
+    model = RERANK_MODEL if reranker is not None else EMBED_MODELS.get(
+        getattr(embedder, "name", ""), EMBED_MODEL)
     if reranker is not None:
         ranked = rerank_sentences(question, passages, reranker, prior, cfg)
     else:

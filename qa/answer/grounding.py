@@ -51,8 +51,16 @@ class Model:
     threshold: float
 
 
-#: answers chosen by embedding similarity (no reranker: NEWSQA_RERANK=off)
+#: answers chosen by embedding similarity (no reranker: NEWSQA_RERANK=off), per embedder:
+#: cosine similarities differ in scale between models. MiniLM's is the model above; bge's
+#: was fitted the same way (``bench/refusal.py --signals bge --cap 0.07``, all five signals)
 EMBED_MODEL = Model(WEIGHTS, BIAS, REFUSE_BELOW)
+EMBED_MODELS = {
+    "all-MiniLM-L6-v2-int8-onnx": EMBED_MODEL,
+    "bge-small-en-v1.5-int8-onnx": Model({"dense": 1.465, "lexical": 6.130, "passage": 12.289,
+                                          "coverage": 0.820, "off_window": -1.569},
+                                         -12.812, 0.297),
+}
 #: answers chosen by the cross-encoder (the default): ``rerank`` is the best sentence's
 #: logit, ``passage_rerank`` the best reranked passage's. Fitted like the one above on the
 #: even weeks with bge-small + cross-encoder (``python bench/quality.py`` then ``python
