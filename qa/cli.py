@@ -38,18 +38,17 @@ Answers are extractive by default (no model needed); set NEWSQA_LLM for an LLM.
                        (exitcodes.USAGE, exitcodes.INTERRUPTED))
 
 
-def _date(s: str) -> date | None:
+def _date(s: str, end: bool = False) -> date | None:
+    """An option's date, read by ``qa.dates.read_date`` (``end``: the last day of a month
+    or year), its error as argparse's."""
     try:
-        return read_date(s)
+        return read_date(s, end=end)
     except QAError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _end_date(s: str) -> date | None:
-    try:
-        return read_date(s, end=True)
-    except QAError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
+    return _date(s, end=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
