@@ -61,7 +61,7 @@ def add_articles(settings: Settings, upload_dir: str, files: list | None, urls: 
     from ingest import ingest
 
     paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in files or []]
-    staged = stage_urls(urls or "", stage_files(paths, upload_dir, settings.max_upload_mb))
+    staged = stage_urls(urls or "", stage_files(paths, upload_dir, settings.max_bytes))
     report = ingest_staged(staged, ingest, settings, progress)
     return (view.render_report(report, staged.rejected), *stats_view(settings))
 
@@ -160,7 +160,7 @@ def launch(demo: gr.Blocks, settings: Settings, host: str = "127.0.0.1", port: i
     """Start serving; returns the local URL (with ``block=False``, runs in the background)."""
     _, url, _ = demo.launch(server_name=host, server_port=port, auth=parse_auth(settings.auth),
                             auth_message="newsqa: please log in", prevent_thread_lock=not block,
-                            max_file_size=f"{settings.max_upload_mb}mb", css=view.CSS, quiet=True,
+                            max_file_size=settings.max_bytes, css=view.CSS, quiet=True,
                             footer_links=["api"], show_error=False)
     return url
 
@@ -168,7 +168,7 @@ def launch(demo: gr.Blocks, settings: Settings, host: str = "127.0.0.1", port: i
 DESCRIPTION = """newsqa web chat: ask questions of stored news articles in the browser, with
 cited passages. Settings come from NEWSQA_* variables (see the README): e.g. NEWSQA_STORE,
 NEWSQA_CHROMA_URL, NEWSQA_LLM, NEWSQA_AUTH ('user:password' or a file of such lines),
-NEWSQA_UPLOAD_DIR, NEWSQA_MAX_UPLOAD_MB."""
+NEWSQA_UPLOAD_DIR, NEWSQA_MAX_BYTES."""
 
 
 def build_parser() -> argparse.ArgumentParser:

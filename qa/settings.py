@@ -48,6 +48,8 @@ class Settings:
     chunk_overlap: int = _opt(30, "ingestion", 0, 4096)
     max_bytes: int = _opt(20_000_000, "ingestion", 1_000, None)  # per file or page
     http_timeout: float = _opt(20.0, "ingestion", 0.1, 3600)
+    allow_private_urls: bool = _opt(False, "ingestion")  # fetch loopback/private addresses
+    url_allowlist: str = _opt("", "ingestion")  # hosts or networks fetched even if private
     # -- models: embedder and LLM
     embedder: str = _opt("bge-small", "models")  # see qa.embed for the names
     embed_batch: int = _opt(32, "models", 1, 4096)
@@ -65,8 +67,9 @@ class Settings:
     refuse_below: float = _opt(-1.0, "answers", 0, 1, below_ok=-1.0)  # -1 = calibrated
     # -- web: the page
     auth: str = _opt("", "web")  # "user:password" or a file of such lines
+    writers: str = _opt("", "web")  # users who may add articles (default: every user)
+    read_only: bool = _opt(False, "web")  # nobody adds articles from the page or /add
     upload_dir: str = _opt("", "web")  # default: a temp dir
-    max_upload_mb: int = _opt(50, "web", 1, 100_000)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -90,6 +93,9 @@ class Settings:
             if raw is None or raw == "":
                 continue
             kind = type(f.default)
+            if kind is bool:
+                values[f.name] = _flag(variable(f.name), raw)
+                continue
             try:
                 values[f.name] = kind(raw.strip()) if kind is not str else raw
             except ValueError:
@@ -126,8 +132,23 @@ def variable(name: str) -> str:
     return "NEWSQA_" + name.upper()
 
 
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _flag(name: str, raw: str) -> bool:
+    """A yes/no variable: 1/true/yes/on or 0/false/no/off."""
+    v = raw.strip().lower()
+    if v in _TRUE or v in _FALSE:
+        return v in _TRUE
+    raise ConfigError(f"{name}={raw!r} is not a yes/no value: use 1 or 0 (true/false).")
+
+
 def _check(f: Field, value: Any) -> None:
     meta = f.metadata
+    if isinstance(f.default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{variable(f.name)} must be true or false, not {value!r}.")
+        return
     if isinstance(f.default, str):
         if not isinstance(value, str):
             raise ConfigError(f"{variable(f.name)} must be text, not {value!r}.")

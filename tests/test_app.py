@@ -36,7 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
     env.update(NEWSQA_STORE=str(tmp / "store"), NEWSQA_UPLOAD_DIR=str(tmp / "uploads"),
-               NEWSQA_MAX_UPLOAD_MB="1", PYTHONUNBUFFERED="1", GRADIO_ANALYTICS_ENABLED="False")
+               NEWSQA_MAX_BYTES="1000000", PYTHONUNBUFFERED="1", GRADIO_ANALYTICS_ENABLED="False")
     log = tmp / "app.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--demo", "--port",
@@ -187,7 +187,7 @@ def test_upload_over_the_size_limit_is_refused(server, tmp_path):
     from gradio_client import handle_file
 
     big = tmp_path / "big.txt"
-    big.write_text("Big story. " * 150_000)  # 1.6 MB > NEWSQA_MAX_UPLOAD_MB=1
+    big.write_text("Big story. " * 150_000)  # 1.6 MB > NEWSQA_MAX_BYTES=1000000
     with pytest.raises(Exception, match="(?i)size|large|limit|413"):
         client(server[0]).predict([handle_file(str(big))], "", api_name="/add")
 
@@ -272,7 +272,7 @@ def test_upload_names_never_leave_the_upload_area(tmp_path):
     area = tmp_path / "area"
     for name in ("../../etc/passwd.txt", "..\\..\\x.html", "/abs/path/a.md", ".hidden.txt",
                  "na\x00me.txt", "ok name (1).txt", "…….pdf", "a" * 300 + ".txt"):
-        staged = stage_files([str(src)], str(area), 1, names=[name])
+        staged = stage_files([str(src)], str(area), 1 << 20, names=[name])
         assert not staged.rejected, (name, staged.rejected)
         (dest,) = staged.inputs
         assert Path(dest).resolve().parent.parent == area.resolve()
@@ -283,8 +283,8 @@ def test_upload_names_never_leave_the_upload_area(tmp_path):
     assert safe_name("../../etc/passwd") == "passwd"
     big = tmp_path / "big.txt"
     big.write_bytes(b"x" * (1024 * 1024 + 1))
-    staged = stage_files([str(big), str(src)], str(area), 1, names=["big.txt", "evil.sh"])
-    assert [r for _, r in staged.rejected] == ["larger than the 1 MB upload limit",
+    staged = stage_files([str(big), str(src)], str(area), 1 << 20, names=["big.txt", "evil.sh"])
+    assert [r for _, r in staged.rejected] == ["larger than the 1.05 MB limit (NEWSQA_MAX_BYTES)",
                                                staged.rejected[1][1]]
     assert "not a supported file type" in staged.rejected[1][1] and not staged.inputs
     urls = stage_urls("https://a.example/x\n\n# note\njavascript:alert(1)\nfile:///etc/passwd")
@@ -314,7 +314,7 @@ def test_the_page_accepts_exactly_the_files_the_readers_read(tmp_path):
                    for r in results):
             read.add(suffix)
     assert {".ndjson", ".xhtml", ".markdown", ".TXT"} <= read and ".csv" not in read
-    staged = stage_files(names, str(tmp_path / "up"), 1)
+    staged = stage_files(names, str(tmp_path / "up"), 1 << 20)
     accepted = {Path(shown).suffix for shown in staged.inputs.values()}
     assert accepted == read, (accepted ^ read)
     assert all("not a supported file type" in why for _, why in staged.rejected)

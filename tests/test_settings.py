@@ -56,3 +56,11 @@ def test_readme_lists_every_variable_with_its_default():
         if f.default not in ("", 0, -1.0):
             assert f"`{f.default}`" in rows[name] or f"`{f.default:g}`" in rows[name] \
                 if not isinstance(f.default, str) else f"`{f.default}`" in rows[name], name
+
+
+def test_yes_no_variables_read_common_spellings_and_reject_others():
+    assert Settings.from_env({"NEWSQA_READ_ONLY": "true"}).read_only is True
+    assert Settings.from_env({"NEWSQA_READ_ONLY": "0"}).read_only is False
+    assert Settings.from_env({"NEWSQA_ALLOW_PRIVATE_URLS": "Yes"}).allow_private_urls is True
+    with pytest.raises(ConfigError, match="NEWSQA_READ_ONLY='maybe' is not a yes/no value"):
+        Settings.from_env({"NEWSQA_READ_ONLY": "maybe"})

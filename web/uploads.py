@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.formats import SUFFIXES, suffix_list
+from ingest.textio import human_size
 from qa.errors import QAError
 from web.urls import safe_url
 
@@ -61,14 +62,14 @@ def safe_name(name: str) -> str:
     return f"{stem}.{ext}" if ext else stem
 
 
-def stage_files(paths: list[str], upload_dir: str, max_mb: int,
+def stage_files(paths: list[str], upload_dir: str, max_bytes: int,
                 names: list[str] | None = None, into: Staged | None = None) -> Staged:
     """Check type and size of each uploaded file and copy the good ones into fresh temp dirs
     under ``upload_dir``. ``names`` are the names to show (default: the paths' basenames)."""
     out = into or Staged()
     root = Path(upload_dir)
     root.mkdir(parents=True, exist_ok=True)
-    limit = max_mb * 1024 * 1024
+    limit = max_bytes
     for i, src in enumerate(paths or []):
         shown = display_name(names[i] if names and i < len(names) else str(src))
         suffix = Path(shown.lower()).suffix
@@ -82,7 +83,8 @@ def stage_files(paths: list[str], upload_dir: str, max_mb: int,
             out.rejected.append((shown, "the upload could not be read"))
             continue
         if size > limit:
-            out.rejected.append((shown, f"larger than the {max_mb} MB upload limit"))
+            out.rejected.append(
+                (shown, f"larger than the {human_size(max_bytes)} limit (NEWSQA_MAX_BYTES)"))
             continue
         folder = Path(tempfile.mkdtemp(prefix="upload-", dir=root))
         out.dirs.append(str(folder))
