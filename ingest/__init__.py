@@ -6,7 +6,10 @@
 
 ``ingest`` never raises for a bad input: each one lands in ``report.failed`` with a
 one-line reason. Store-level problems (server unreachable, model mismatch) raise
-``qa.QAError``. ``reembed()`` moves a store to the configured embedder from what it
+``qa.QAError``, as does a bad ``NEWSQA_URL_ALLOWLIST``. URLs (pages, feeds, the pages
+feeds link to, every redirect) at private addresses are refused ("refused: private
+address") unless ``settings.allow_private_urls`` or ``settings.url_allowlist`` allow them
+(``ingest.netguard``). ``reembed()`` moves a store to the configured embedder from what it
 already keeps (``ingest.reembed``); ``delete`` and ``rebuild_lexical`` are maintenance.
 """
 
@@ -29,10 +32,12 @@ def ingest(inputs: str | Iterable[str], settings: Settings | None = None, *,
     """Ingest paths, globs, folders or http(s) URLs; returns what happened. Without an
     ``embedder``, the one ``settings`` names is loaded for this call (pass one to reuse a
     loaded model, as the web app passes its ``QA``'s)."""
+    from ingest.netguard import url_policy
     from ingest.pipeline import run
     from qa.embed import make_embedder
 
     settings = settings or Settings.from_env()
+    url_policy(settings)  # a bad NEWSQA_URL_ALLOWLIST is a ConfigError before any work
     items = [inputs] if isinstance(inputs, str) else list(inputs)
     embedder = embedder or make_embedder(settings)
     return run(items, settings, embedder=embedder, progress=progress, **kw)

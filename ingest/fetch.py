@@ -6,8 +6,10 @@ server that drips one byte a second -- in the headers or the body -- cannot hold
 size cap (``settings.max_bytes``, also on gzip-decoded size); at most 10 redirects; only
 http and https. Rejects HTTP errors and content types that cannot be articles (images,
 video, octet-stream...). Built on ``http.client`` so the socket is reachable for the
-watchdog; no cookies, no authentication, no proxy support, no retries. It does not parse
-what it downloads (see ``ingest.read``).
+watchdog; no cookies, no authentication, no proxy support, no retries. Every hop's host is
+resolved once and checked by ``ingest.netguard`` (private addresses refused unless the
+settings allow them, one uniform "refused: private address" line) and the connection goes
+to the checked address. It does not parse what it downloads (see ``ingest.read``).
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from functools import cached_property
 from http import HTTPStatus
 from urllib.parse import quote, urljoin, urlsplit
 
+from ingest.netguard import REFUSED, Refused, UrlPolicy, checked_addresses, connector, url_policy
 from ingest.records import Failure
 from ingest.textio import declared_charset, decode_bytes, human_size
+from qa.errors import QAError
 from qa.settings import Settings
 
 MAX_REDIRECTS = 10
@@ -75,8 +79,12 @@ def fetch(url: str, settings: Settings, *, deadline: float | None = None) -> Fet
     end = time.monotonic() + total
     current = url.strip()
     try:
+        policy = url_policy(settings)
+    except QAError as err:
+        return Failure(url, str(err))
+    try:
         for _hop in range(MAX_REDIRECTS + 1):
-            result = _get_once(current, settings, end, total)
+            result = _get_once(current, settings, end, total, policy)
             if isinstance(result, str):  # a redirect target
                 current = result
                 continue
@@ -86,7 +94,8 @@ def fetch(url: str, settings: Settings, *, deadline: float | None = None) -> Fet
         return Failure(url, str(err))
 
 
-def _get_once(url: str, settings: Settings, end: float, total: float) -> FetchResult | str:
+def _get_once(url: str, settings: Settings, end: float, total: float,
+              policy: UrlPolicy) -> FetchResult | str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -101,15 +110,25 @@ def _get_once(url: str, settings: Settings, end: float, total: float) -> FetchRe
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
+    port = port or (443 if scheme == "https" else 80)
+    try:  # resolve once, check, and connect to exactly what was checked (no DNS rebinding)
+        addresses = checked_addresses(host, port, policy)
+    except Refused:
+        raise _Abort(REFUSED) from None
+    except UnicodeError:
+        raise _Abort(f"invalid host name {host}") from None
+    except OSError as err:
+        raise _Abort(_describe(err, host, settings.http_timeout)) from None
     remaining = end - time.monotonic()
     if remaining <= 0:
         raise _Abort(f"download took longer than {total:g} s")
     timeout = min(settings.http_timeout, remaining)
-    if scheme == "https":
+    if scheme == "https":  # SNI and the certificate check use the name, not the address
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
             host, port, timeout=timeout, context=ssl.create_default_context())
     else:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    conn._create_connection = connector(addresses)  # type: ignore[attr-defined]
     fired = threading.Event()
 
     def _watchdog() -> None:

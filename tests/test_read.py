@@ -19,7 +19,7 @@ from ingest.records import Article, Failure, RawRecord
 from qa.settings import Settings
 from tests.support.httpd import LocalServer
 
-SETTINGS = Settings(http_timeout=2.0)
+SETTINGS = Settings(http_timeout=2.0, allow_private_urls=True)  # the server is 127.0.0.1
 BODY = ("The harbor commission met on Tuesday and agreed to repaint the lighthouse at "
         "Kettle Point before the summer season, at a cost of about 80,000 dollars.")
 STORY = f"A test headline about the lighthouse\n\nBy Jane Doe\nMarch 3, 2025\n\n{BODY}\n"
