@@ -3,10 +3,11 @@
 
 Reads the inputs ``ingest.formats`` lists (its help text comes from there). Exit status
 (``qa.exitcodes``, shared with ``python -m qa`` and ``python app.py``): 0 when every input
-was ingested, 1 when some failed (each printed with its reason), 2 for usage errors or when
-the store cannot be used (one-line message, no traceback), 130 for Ctrl-C, which stops
-cleanly: finished batches are kept, the next run completes the rest. It does not ingest
-anything itself: ``ingest.pipeline`` does.
+was ingested, 1 when some failed (each printed with its reason; a URL at a private address
+is one: "refused: private address", fetched only with ``--allow-private-urls`` or the
+settings), 2 for usage errors or when the store cannot be used (one-line message, no
+traceback), 130 for Ctrl-C, which stops cleanly: finished batches are kept, the next run
+completes the rest. It does not ingest anything itself: ``ingest.pipeline`` does.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ EPILOG = """examples:
   python -m ingest examples/articles                 a folder (recursive)
   python -m ingest 'exports/*.jsonl' page.html       globs and files
   python -m ingest https://example.org/feed.xml      an RSS/Atom feed or an article URL
+  python -m ingest --allow-private-urls http://intranet.local/news
+                                                     a page at a private address (refused
+                                                     by default: 'refused: private address')
   python -m ingest --delete https://example.org/a    remove an article by URL or id
   python -m ingest --rebuild-lexical                 rebuild the BM25 index from Chroma
   NEWSQA_EMBEDDER=bge-small python -m ingest --reembed
@@ -57,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "again after an interruption")
     p.add_argument("--batch", type=int, default=None, metavar="N",
                    help="with --reembed: articles per step (default 32)")
+    p.add_argument("--allow-private-urls", action="store_true",
+                   help="for this run, also fetch URLs at loopback, private, link-local and "
+                        "reserved addresses (refused by default: 'refused: private address'; "
+                        "the same as NEWSQA_ALLOW_PRIVATE_URLS=1, or allow only some hosts "
+                        "or networks with NEWSQA_URL_ALLOWLIST)")
     p.add_argument("--store", help="store directory (overrides NEWSQA_STORE)")
     p.add_argument("--chroma-url", help="Chroma server URL (overrides NEWSQA_CHROMA_URL)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -82,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         from ingest import delete, ingest, rebuild_lexical
         from ingest.report import IngestReport
 
-        settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url)
+        settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url,
+                                     allow_private_urls=args.allow_private_urls or None)
         report = IngestReport(store=settings.where)
         if args.delete:
             report = delete(args.delete, settings)

@@ -99,7 +99,8 @@ def test_ingest_partial_failure_is_1_and_usage_or_store_problems_are_2(tmp_path:
 def test_ingest_interrupted_is_130_and_says_how_to_finish(tmp_path: Path):
     with LocalServer() as web:
         url = web.add_handler("/slow", slow_body)
-        proc = subprocess.Popen([sys.executable, "-m", "ingest", url, "--no-progress"],
+        proc = subprocess.Popen([sys.executable, "-m", "ingest", url, "--no-progress",
+                                 "--allow-private-urls"],
                                 cwd=ROOT, env=env_for(store=str(tmp_path / "store"),
                                                       http_timeout="60"),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

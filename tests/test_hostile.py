@@ -340,7 +340,7 @@ def test_hostile_inputs_in_one_ingest_run(tmp_path, server, embedder):
 
     store_dir = tmp_path / "store"
     code, out, err, seconds, peak = run_child(
-        [sys.executable, "-m", "ingest", *inputs, "--json"],
+        [sys.executable, "-m", "ingest", *inputs, "--json", "--allow-private-urls"],
         child_env(store=str(store_dir), http_timeout=str(HTTP_TIMEOUT)), RUN_LIMIT, tmp_path)
     print(f"\nhostile ingest run: {seconds:.1f} s, peak RSS {peak / 2**20:.0f} MiB, "
           f"{len(inputs)} inputs, {len(good)} good articles, {len(bad)} bad inputs")
