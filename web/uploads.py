@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from ingest.formats import SUFFIXES, suffix_list
-from ingest.textio import human_size
 from qa.errors import QAError
 from web.urls import safe_url
 
@@ -43,6 +42,12 @@ class Staged:
         for d in self.dirs:
             shutil.rmtree(d, ignore_errors=True)
         self.dirs.clear()
+
+
+def size_text(n: int) -> str:
+    """``20_000_000 -> "20 MB"``, ``1500 -> "1.5 kB"`` (as ``python -m ingest`` says it)."""
+    return (f"{n / 1e6:.3g} MB" if n >= 1_000_000 else f"{n / 1e3:.3g} kB" if n >= 1_000
+            else f"{n} bytes")
 
 
 def display_name(name: str) -> str:
@@ -84,7 +89,7 @@ def stage_files(paths: list[str], upload_dir: str, max_bytes: int,
             continue
         if size > limit:
             out.rejected.append(
-                (shown, f"larger than the {human_size(max_bytes)} limit (NEWSQA_MAX_BYTES)"))
+                (shown, f"larger than the {size_text(max_bytes)} limit (NEWSQA_MAX_BYTES)"))
             continue
         folder = Path(tempfile.mkdtemp(prefix="upload-", dir=root))
         out.dirs.append(str(folder))
