@@ -12,6 +12,11 @@ header/bio detection (``ingest.header``). Metadata, first found wins:
              > feed title > the URL's host
 * url:       the page's canonical link / og:url > the record's URL, normalised
 
+Every input passes through ``clean``, so this is where Unicode bidi controls (U+202A-E,
+U+2066-9, U+200E/F, U+061C: they make "gnp.exe" display as "exe.png") are stripped from
+the title, author, source, URL, origin and text: from the record's fields on the way in,
+from the article's on the way out (HTML entities decode in between).
+
 Article id (``article_id``): a 16-hex-digit SHA-256 prefix of, in order of preference,
 (1) the normalised URL (scheme-less, so http/https agree; lowercase host, no fragment, no
 tracking parameters, no trailing slash, sorted query), (2) for a record that is one of many
@@ -26,10 +31,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from ingest.clutter import count_words, filter_clutter, normalise
+from ingest.clutter import count_words, filter_clutter, normalise, strip_bidi
 from ingest.dates import parse_date
 from ingest.header import is_person_name, join_names, take_bio, take_header
 from ingest.html_extract import PageExtract, extract_page, fallback_text
@@ -51,7 +57,7 @@ _CORP = re.compile(r",?\s+(inc|llc|ltd|limited|corp|corporation|co|plc|gmbh|s\.a
 def canonical_url(url: str) -> str:
     """Normalised http(s) URL, or "" when ``url`` is not one."""
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(strip_bidi(url).strip())
         host = (parts.hostname or "").rstrip(".")
         port = parts.port
     except ValueError:
@@ -127,9 +133,23 @@ def _strip_site(title: str, source: str) -> str:
 def clean(raw: RawRecord) -> Article | Failure:
     """Clean one raw record. Returns a Failure with a one-line reason instead of raising."""
     try:
-        return _clean(raw)
+        article = _clean(_without_bidi(raw))
     except Exception as err:  # one strange record must not stop an ingest
         return Failure(raw.origin, f"could not clean this article ({type(err).__name__}: {err})")
+    if isinstance(article, Failure):
+        return article
+    return replace(article, **{name: strip_bidi(getattr(article, name)) for name in
+                               ("text", "title", "author", "source", "url", "origin")})
+
+
+def _without_bidi(raw: RawRecord) -> RawRecord:
+    """The record with bidi controls stripped from its fields (``origin`` kept: it names
+    the file, and a file's article id comes from its path)."""
+    extra = {k: strip_bidi(v) if isinstance(v, str) else v for k, v in raw.extra.items()}
+    return replace(raw, body=strip_bidi(raw.body), url=strip_bidi(raw.url),
+                   title=strip_bidi(raw.title), author=strip_bidi(raw.author),
+                   published=strip_bidi(raw.published), source=strip_bidi(raw.source),
+                   extra=extra)
 
 
 def _candidates(raw: RawRecord, page: PageExtract | None) -> Iterator[str]:

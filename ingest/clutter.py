@@ -1,8 +1,8 @@
 """Remove site clutter from article text, line by line, with general rules.
 
 ``filter_clutter(text)`` normalises the text (NFC, unicode spaces, zero-width characters,
-markdown syntax when asked), cuts everything from the copyright footer on ("(c) 2025 X.
-All rights reserved." once the article has started), and drops lines that are page
+bidi controls, markdown syntax when asked), cuts everything from the copyright footer on
+("(c) 2025 X. All rights reserved." once the article has started), and drops lines that are page
 furniture rather than article: skip links, menus, "Tags:", share/subscribe/newsletter
 prompts, cookie notices, comment prompts, trademark notices, "Currently reading"-style
 widgets, "Advertisement", photo credits together with their caption lines, and lines
@@ -22,6 +22,8 @@ from ingest.dates import date_line
 
 _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# embeddings, overrides, isolates and marks that reorder what is shown ("gnp.exe" as "exe.png")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
@@ -106,10 +108,15 @@ class Filtered:
     copyright: str = ""
 
 
+def strip_bidi(text: str) -> str:
+    """``text`` without Unicode bidi controls (U+202A-E, U+2066-9, U+200E/F, U+061C)."""
+    return _BIDI.sub("", text)
+
+
 def normalise(text: str) -> str:
-    """NFC, ``\\n`` line ends, plain spaces, no zero-width characters."""
+    """NFC, ``\\n`` line ends, plain spaces, no zero-width characters or bidi controls."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    return _ZERO_WIDTH.sub("", _SPACES.sub(" ", text))
+    return strip_bidi(_ZERO_WIDTH.sub("", _SPACES.sub(" ", text)))
 
 
 def count_words(text: str) -> int:
