@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 for the fetch/read tests.
+"""A real HTTP server on 127.0.0.1 (or another loopback address) for the fetch/read tests.
 
 ``LocalServer`` wraps ``http.server.ThreadingHTTPServer`` on an ephemeral port. Routes map
 a path to a fixed response or to a handler function (slow drips, endless bodies, redirect
@@ -9,6 +9,7 @@ explicitly (``from tests.support.httpd import LocalServer``); it defines no fixt
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -55,11 +56,21 @@ class _Server(ThreadingHTTPServer):
     stop: threading.Event
 
 
-class LocalServer:
-    """``with LocalServer() as s: s.add("/a", b"...", "text/html"); s.url("/a")``."""
+class _Server6(_Server):
+    address_family = socket.AF_INET6
 
-    def __init__(self) -> None:
-        self.httpd = _Server(("127.0.0.1", 0), _Handler)
+
+class LocalServer:
+    """``with LocalServer() as s: s.add("/a", b"...", "text/html"); s.url("/a")``.
+
+    ``host`` and ``port`` choose where it listens (default 127.0.0.1 on a free port; e.g.
+    ``LocalServer("127.0.0.2", other.port)`` or ``LocalServer("::1")``).
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        server = _Server6 if ":" in host else _Server
+        self.httpd = server((host, port), _Handler)
         self.httpd.routes = {}
         self.httpd.hits = []
         self.httpd.stop = threading.Event()
@@ -79,8 +90,13 @@ class LocalServer:
     def hits(self) -> list[str]:
         return self.httpd.hits
 
+    @property
+    def port(self) -> int:
+        return self.httpd.server_address[1]
+
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{path}"
 
     def add(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
             status: int = 200, headers: dict[str, str] | None = None) -> str:
