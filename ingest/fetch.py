@@ -71,7 +71,9 @@ def content_type_ok(media_type: str) -> bool:
 
 
 def fetch(url: str, settings: Settings, *, deadline: float | None = None) -> FetchResult | Failure:
-    """GET ``url`` following redirects; a ``Failure(url, reason)`` on any problem.
+    """GET ``url`` following redirects; a ``Failure(url, reason)`` on any problem, and
+    ``Failure(url, REFUSED)`` when any hop's host resolves to an address ``settings`` do not
+    allow (``ingest.netguard``: checked before connecting, then connected to as checked).
 
     ``deadline`` is the total time allowed in seconds (default ``3 * settings.http_timeout``).
     """
