@@ -30,6 +30,7 @@ import gradio as gr
 from ingest.formats import suffix_list
 from qa import QAError, Settings, collection_stats, exitcodes
 from web import render as view
+from web.assets import CSS
 from web.chat import api_answer, chat_turn
 from web.demo import demo_settings, fill_demo
 from web.forms import parse_auth
@@ -160,7 +161,7 @@ def launch(demo: gr.Blocks, settings: Settings, host: str = "127.0.0.1", port: i
     """Start serving; returns the local URL (with ``block=False``, runs in the background)."""
     _, url, _ = demo.launch(server_name=host, server_port=port, auth=parse_auth(settings.auth),
                             auth_message="newsqa: please log in", prevent_thread_lock=not block,
-                            max_file_size=settings.max_bytes, css=view.CSS, quiet=True,
+                            max_file_size=settings.max_bytes, css=CSS, quiet=True,
                             footer_links=["api"], show_error=False)
     return url
 

@@ -57,13 +57,18 @@ def answer(**kw) -> Answer:
 def assert_inert(html: str) -> None:
     """No script, no event handler, no non-http link, no image: only our own markup."""
     allowed = {"div", "p", "br", "a", "span", "mark", "blockquote", "details", "summary",
-               "b", "ul", "li", "code", "strong"}
+               "b", "ul", "li", "code", "strong", "bdi"}
     for tag, attrs in Tags(html).tags:
         assert tag in allowed, (tag, html)
         for name, value in attrs.items():
             assert name in {"class", "id", "href", "target", "rel"}, (name, html)
             if name == "href":
                 assert value.startswith(("#", "http://", "https://")), value
+
+
+def plain(html: str) -> str:
+    """``html`` without its <bdi> isolation tags."""
+    return html.replace("<bdi>", "").replace("</bdi>", "")
 
 
 def test_hostile_article_fields_are_escaped():
@@ -92,7 +97,7 @@ def test_only_http_urls_become_links(url):
 def test_http_url_is_linked_safely():
     html = render_answer(answer(citations=(cite(1, url="https://news.example/a?x=1&y=2"),)), "k")
     assert ('<a href="https://news.example/a?x=1&amp;y=2" target="_blank" '
-            'rel="noopener noreferrer">Bridge reopens 1</a>') in html
+            'rel="noopener noreferrer"><bdi>Bridge reopens 1</bdi></a>') in html
 
 
 def test_markers_link_to_numbered_cards():
@@ -109,7 +114,7 @@ def test_markers_link_to_numbered_cards():
 
 def test_card_shows_source_date_and_highlighted_sentence():
     html = render_answer(answer(), "k")
-    assert "Northshore Daily · 2025-05-23 · Lena Fischer" in html
+    assert "Northshore Daily · 2025-05-23 · Lena Fischer" in plain(html)
     assert "Before. <mark>The bridge reopened on May 22.</mark> After." in html
 
 
@@ -147,7 +152,7 @@ def test_searched_for_shown_only_when_query_differs():
     assert "Searched for" not in same
     other = render_answer(answer(question="And its cost?", query="And its cost? (Harbor Bridge)"),
                           "k")
-    assert "Searched for: “And its cost? (Harbor Bridge)”" in other
+    assert "Searched for: “And its cost? (Harbor Bridge)”" in plain(other)
     hostile = render_answer(answer(query=EVIL), "k")
     assert_inert(hostile)
 
@@ -216,5 +221,37 @@ def test_spans_over_hostile_text_are_escaped_and_bad_spans_ignored():
 ])
 def test_card_without_source_or_date(source, published, meta):
     html = render_answer(answer(citations=(cite(1, source=source, published=published),)), "k")
-    assert f'<div class="nqa-meta">{meta}</div>' in html
+    assert f'<div class="nqa-meta">{meta}</div>' in plain(html)
     assert "undated" not in html and "no source or date" not in html
+
+
+RLO, PDF, RLI = "\u202e", "\u202c", "\u2067"
+
+
+def test_bidi_controls_cannot_disguise_titles_or_scramble_the_meta_line():
+    """U+202E would show "Invoice gnp.exe" as "Invoice exe.png", and a source ending in it
+    would reverse the date and author after it."""
+    c = cite(1, title=f"Invoice {RLO}gnp.exe", source=f"Evil {RLO}Times", author=f"{RLI}Eve",
+             url=f"https://news.example/{RLO}gnp.exe")
+    html = render_answer(answer(citations=(c,)), "b1")
+    assert_inert(html)
+    assert not any(ch in html for ch in (RLO, PDF, RLI, "\u2066", "\u2069", "\u202a"))
+    assert "<bdi>Invoice gnp.exe</bdi>" in html  # the name as stored, in logical order
+    assert ('<div class="nqa-meta"><bdi>Evil Times</bdi> · <bdi>2025-05-23</bdi> · '
+            '<bdi>Eve</bdi></div>') in html  # each field isolated from the next
+    assert "<a href=" not in html  # a URL holding a bidi control is not linked
+
+
+def test_right_to_left_text_is_kept_and_isolated():
+    c = cite(1, title="الجسر يعيد فتح أبوابه", source="صحيفة الميناء")
+    html = render_answer(answer(citations=(c,)), "b2")
+    assert "<bdi>الجسر يعيد فتح أبوابه</bdi>" in html and "<bdi>صحيفة الميناء</bdi>" in html
+
+
+def test_reports_and_stats_isolate_names():
+    report = render_report({"failed": [{"input": f"photo{RLO}gnp.exe", "reason": "bad"}]},
+                           [(f"{RLO}cod.exe", "not a supported file type")])
+    assert RLO not in report and "<bdi>photognp.exe</bdi>: bad" in report
+    assert "<bdi>cod.exe</bdi>: not a supported file type" in report
+    stats = render_stats({"articles": 1, "chunks": 1, "sources": {f"Daily{RLO} Post": 1}})
+    assert RLO not in stats and "<li><bdi>Daily Post</bdi> (1)</li>" in stats

@@ -4,7 +4,11 @@ turned into a self-contained, safe HTML fragment.
 Pure functions, no gradio import. Article text is untrusted: every value that comes from an
 article or a user (title, source, author, passage, URL, file name, question) is HTML-escaped
 here, and only http(s) URLs ever become links. The markup we build is the only markup in the
-output; gradio's own sanitizer is a second line of defence, not the first. The answer's
+output; gradio's own sanitizer is a second line of defence, not the first. Text cannot lie
+about itself either: explicit bidi controls (U+202A-U+202E, U+2066-U+2069, which can make
+"gnp.exe" display as "exe.png") are dropped, and titles, sources, authors, dates, file names
+and source names sit in <bdi>, so right-to-left text cannot reorder what is around it. The
+answer's
 spans (``Answer.spans``: the date, number or name asked for) are shown in <strong>. It does
 not decide what to answer, and it does not talk to the store.
 """
@@ -18,50 +22,20 @@ from collections.abc import Iterable, Mapping
 from qa.types import Answer, Citation
 from web.urls import safe_url
 
-CSS = """
-.nqa-answer { line-height: 1.5; }
-.nqa-answer p { margin: 0 0 .5em 0; }
-.nqa-cite { font-weight: 700; text-decoration: none; padding: 0 1px;
-  color: var(--color-accent, #f97316) !important; }
-.nqa-cite:hover { text-decoration: underline; }
-.nqa-cards { margin-top: .6em; display: flex; flex-direction: column; gap: .45em; }
-.nqa-card { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px;
-  padding: .5em .7em; background: var(--background-fill-secondary, #fafafa);
-  scroll-margin-top: 1em; }
-.nqa-card:target { outline: 2px solid var(--color-accent, #f97316);
-  background: var(--color-accent-soft, #fff7ed); }
-.nqa-card-head { font-weight: 600; }
-.nqa-num { color: var(--color-accent, #f97316); margin-right: .35em; }
-.nqa-meta { font-size: .85em; opacity: .75; margin: .1em 0 .3em 0; }
-.nqa-passage { font-size: .9em; margin: 0; padding-left: .6em;
-  border-left: 3px solid var(--border-color-primary, #ddd); }
-.nqa-answer > p strong { font-weight: 700; }
-.nqa-passage mark { background: #fde68a; color: inherit; padding: 0 1px; }
-.nqa-more summary { cursor: pointer; font-size: .85em; opacity: .7; margin-top: .2em; }
-.nqa-more { margin-top: .2em; }
-.nqa-note { font-size: .85em; opacity: .75; margin-top: .35em; }
-.nqa-refused { border: 1px dashed var(--border-color-primary, #bbb); border-radius: 8px;
-  padding: .6em .8em; opacity: .92; }
-.nqa-refused > p { font-style: italic; }
-.nqa-badge { display: inline-block; font-size: .75em; font-weight: 700; letter-spacing: .04em;
-  text-transform: uppercase; padding: .1em .55em; border-radius: 999px; margin-bottom: .4em;
-  background: var(--neutral-200, #e5e7eb); color: var(--neutral-700, #374151); }
-.nqa-related .nqa-card { opacity: .85; }
-.nqa-error { border-left: 4px solid #dc2626; padding: .3em .7em; }
-.nqa-error .nqa-badge { background: #fee2e2; color: #991b1b; }
-.nqa-pending { opacity: .8; }
-.nqa-stats b { font-weight: 700; }
-.nqa-stats ul, .nqa-report ul { margin: .3em 0 0 1.1em; padding: 0; }
-.nqa-report .nqa-fail { color: #b91c1c; }
-"""
-
 CONTEXT = 180  # chars of passage shown either side of the highlighted sentence
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates
 
 
 def esc(text: object) -> str:
-    """HTML-escape anything (quotes too), for text and attribute values alike."""
-    return html.escape("" if text is None else str(text), quote=True)
+    """HTML-escape anything (quotes too), for text and attribute values alike; explicit
+    bidi controls are dropped."""
+    return html.escape(_BIDI.sub("", "" if text is None else str(text)), quote=True)
+
+
+def iso(text: object) -> str:
+    """Escaped ``text`` in <bdi>: its direction neither leaks out nor is bent from outside."""
+    return f"<bdi>{esc(text)}</bdi>"
 
 
 def _paragraphs(text: str) -> str:
@@ -121,12 +95,12 @@ def _passage(c: Citation) -> str:
 
 def render_card(c: Citation, card_id: str) -> str:
     """One numbered source card: title (linked if http/https), source, date, passage."""
-    title = esc(c.title or "Untitled article")
+    title = iso(c.title or "Untitled article")
     url = safe_url(c.url)
     if url:
         title = (f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">'
                  f"{title}</a>")
-    meta = [esc(x) for x in (c.source or "source unknown",
+    meta = [iso(x) for x in (c.source or "source unknown",
                              c.published.isoformat() if c.published else "", c.author) if x]
     return (f'<div class="nqa-card" id="{esc(card_id)}">'
             f'<div class="nqa-card-head"><span class="nqa-num">[{c.number}]</span>{title}</div>'
@@ -152,9 +126,9 @@ def _same(a: str, b: str) -> bool:
 def _notes(answer: Answer) -> str:
     notes = []
     if answer.query and not _same(answer.query, answer.question):
-        notes.append(f"Searched for: “{esc(answer.query)}”")
+        notes.append(f"Searched for: “{iso(answer.query)}”")
     if answer.filters:
-        notes.append("Filters: " + esc(", ".join(f"{k.replace('_', ' ')} {v}"
+        notes.append("Filters: " + iso(", ".join(f"{k.replace('_', ' ')} {v}"
                                                   for k, v in answer.filters.items())))
     if answer.dropped:
         n = len(answer.dropped)
@@ -210,7 +184,7 @@ def render_stats(stats: Mapping | None, problem: str = "") -> str:
     if stats is None:
         return f'<div class="nqa-stats"><p>{esc(problem or "No articles yet.")}</p></div>'
     srcs = stats.get("sources") or {}
-    items = "".join(f"<li>{esc(name)} ({int(n)})</li>" for name, n in list(srcs.items())[:12])
+    items = "".join(f"<li>{iso(name)} ({int(n)})</li>" for name, n in list(srcs.items())[:12])
     more = f"<li>… {len(srcs) - 12} more</li>" if len(srcs) > 12 else ""
     return ('<div class="nqa-stats">'
             f'<p><b>{int(stats.get("articles", 0))}</b> articles · '
@@ -228,11 +202,11 @@ def render_report(report: Mapping, rejected: Iterable[tuple[str, str]] = ()) -> 
     if report.get("duplicates"):
         counts += f" · <b>{report['duplicates']}</b> duplicate"
     counts += f" · <b>{len(fails)}</b> failed"
-    items = "".join(f'<li class="nqa-fail">{esc(i)}: {esc(r)}</li>' for i, r in fails)
+    items = "".join(f'<li class="nqa-fail">{iso(i)}: {esc(r)}</li>' for i, r in fails)
     return (f'<div class="nqa-report"><p>{counts}</p>'
             f"{'<ul>' + items + '</ul>' if items else ''}</div>")
 
 
-__all__ = ["CSS", "esc", "link_markers", "render_answer", "render_card", "render_error",
+__all__ = ["esc", "iso", "link_markers", "render_answer", "render_card", "render_error",
            "render_pending", "render_report", "render_stats", "render_user", "safe_url",
            "strong_spans"]

@@ -7,16 +7,19 @@ and it does not decide whether a host is reachable or allowed (``ingest.fetch`` 
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlsplit
 
 
 def safe_url(url: str | None) -> str | None:
     """``url`` (stripped) if it is a plain http(s) URL with a host, else None: no other
-    scheme, no spaces, control characters, quotes, angle brackets or backslashes."""
+    scheme, no spaces, control or invisible formatting characters (bidi controls, which can
+    make a URL display as another), quotes, angle brackets or backslashes."""
     if not url:
         return None
     url = url.strip()
-    if any(ord(ch) < 33 or ch in "\"'<>\\`" for ch in url):
+    if any(ord(ch) < 33 or ch in "\"'<>\\`" or unicodedata.category(ch)[0] in "CZ"
+           for ch in url):
         return None
     try:
         parts = urlsplit(url)
