@@ -1,49 +1,56 @@
 """newsqa web chat: ask questions of your news articles in the browser, with cited sources.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--demo]
+    python app.py [--host 127.0.0.1] [--port 7860] [--demo] [--public-readonly]
 
 The Gradio wiring and ``main`` only: builds the page (chat with streamed answers and
 numbered source cards, filters, the collection at a glance, adding articles by upload or
-URL) and the ``/ask`` JSON API, and connects them to the gradio-free helpers in ``web/``
-(``web.chat`` streams a turn, ``web.render`` makes all HTML and escapes article text,
-``web.forms`` parses fields, ``web.uploads`` checks and ingests uploads, ``web.demo``
-fills the --demo store). Settings come from ``NEWSQA_*`` variables. No answering logic
-lives here, and nothing is module-global per user: each browser session has its own history
-in ``gr.State``. Exit status follows ``qa.exitcodes``: 2 with one line on stderr when the
-app cannot start (bad setting, store or port), 130 when stopped with Ctrl-C, 0 when stopped
-with SIGTERM.
+URL for those who may, logging out) and the ``/ask`` JSON API, and connects them to the
+gradio-free helpers in ``web/`` (``web.chat`` streams a turn, ``web.render`` makes all HTML,
+``web.assets`` the style sheet and page script, ``web.forms`` parses fields,
+``web.uploads`` checks, ingests and deletes uploads, ``web.access`` says who may do what,
+``web.cli`` the options and the network check, ``web.demo`` fills the --demo store).
+Settings come from ``NEWSQA_*`` variables. No answering logic lives here, and nothing is
+module-global per user: each browser session has its own history in ``gr.State``. Exit
+status follows ``qa.exitcodes``: 2 with one line on stderr when the app cannot start (bad
+setting, store or port, a network address without a login), 130 when stopped with Ctrl-C, 0
+when stopped with SIGTERM.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import signal
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
+from gradio.utils import get_upload_folder
+from starlette.middleware import Middleware
 
 from ingest.formats import suffix_list
 from qa import QAError, Settings, collection_stats, exitcodes
 from web import render as view
-from web.assets import CSS
+from web.access import Access, LoginGuard, UploadGate
+from web.assets import CSS, JS
 from web.chat import api_answer, chat_turn
+from web.cli import Stop, build_parser, on_sigterm, serve, start_settings
 from web.demo import demo_settings, fill_demo
 from web.forms import parse_auth
-from web.uploads import ingest_staged, stage_files, stage_urls
+from web.uploads import discard_uploads, ingest_staged, stage_files, stage_urls
 
 
 # ---- handlers ----------------------------------------------------------------------------
 def respond(settings: Settings, message: str, chat: list | None, hist: list | None,
             since: str, until: str, source: Any) -> Iterator[tuple]:
-    """The chat turn: yields (chat, history, textbox, last answer JSON) as the answer streams."""
-    for chat_value, hist_value, answer in chat_turn(settings, message, chat, hist, since,
-                                                    until, source):
-        yield chat_value, hist_value, "", gr.skip() if answer is None else answer
+    """The chat turn: yields (chat, history, textbox, last answer JSON) as the answer streams.
+    The textbox is emptied once, at the start: a next question typed meanwhile is kept (and
+    asked when this answer is done)."""
+    for i, (chat_value, hist_value, answer) in enumerate(
+            chat_turn(settings, message, chat, hist, since, until, source)):
+        yield (chat_value, hist_value, gr.skip() if i else "",
+               gr.skip() if answer is None else answer)
 
 
 def stats_view(settings: Settings) -> tuple[str, Any]:
@@ -52,18 +59,29 @@ def stats_view(settings: Settings) -> tuple[str, Any]:
         stats = collection_stats(settings)
     except QAError as e:
         return view.render_stats(None, str(e)), gr.update(choices=[])
-    return view.render_stats(stats), gr.update(choices=list(stats.get("sources") or {}))
+    names = list(stats.get("sources") or {})
+    return view.render_stats(stats), gr.update(choices=[(view.strip_bidi(n), n) for n in names])
 
 
-def add_articles(settings: Settings, upload_dir: str, files: list | None, urls: str,
-                 progress: Any = None) -> tuple[str, str, Any]:
-    """Stage uploads and URLs, ingest them, and report per input. Returns (report, stats,
-    source dropdown update)."""
+def add_articles(settings: Settings, access: Access, upload_dir: str, files: list | None,
+                 urls: str, user: str | None, progress: Any = None) -> tuple[str, str, Any]:
+    """Stage uploads (gradio's file records) and URLs, ingest them, and report per input;
+    the uploads are deleted afterwards. Returns (report, stats, source dropdown update).
+    Someone who may not add articles gets ``gr.Error`` with the reason, whatever the page
+    showed them."""
     from ingest import ingest
 
-    paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in files or []]
-    staged = stage_urls(urls or "", stage_files(paths, upload_dir, settings.max_bytes))
-    report = ingest_staged(staged, ingest, settings, progress)
+    files = [f if isinstance(f, dict) else {"path": str(f)} for f in files or []]
+    paths = [str(f.get("path") or "") for f in files]
+    try:
+        refusal = access.refusal(user)
+        if refusal:
+            raise gr.Error(refusal, print_exception=False)
+        names = [f.get("orig_name") or p for f, p in zip(files, paths, strict=True)]
+        staged = stage_urls(urls or "", stage_files(paths, upload_dir, settings.max_bytes, names))
+        report = ingest_staged(staged, ingest, settings, progress)
+    finally:
+        discard_uploads(paths, get_upload_folder())
     return (view.render_report(report, staged.rejected), *stats_view(settings))
 
 
@@ -82,10 +100,20 @@ INTRO = ("Ask about the stored news articles. Answers cite their sources: click 
 
 
 def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
-    """The Gradio page and API for ``settings`` (not launched)."""
+    """The Gradio page and API for ``settings`` (not launched). Uploads never added are
+    deleted after an hour (and all of them when the server stops)."""
     upload_dir = upload_dir or settings.upload_dir or tempfile.mkdtemp(prefix="newsqa-up-")
-    with gr.Blocks(title="newsqa", analytics_enabled=False) as demo:
-        gr.HTML(f"<h2 style='margin:.2em 0'>newsqa — ask the news</h2><p>{INTRO}</p>")
+    users = parse_auth(settings.auth)
+    access = Access.from_settings(settings, [u for u, _ in users or []])
+    with gr.Blocks(title="newsqa", analytics_enabled=False, delete_cache=(600, 3600)) as demo:
+        with gr.Row(equal_height=True):
+            with gr.Column(scale=4):
+                gr.HTML(f"<h2 style='margin:.2em 0'>newsqa — ask the news</h2><p>{INTRO}</p>")
+            with gr.Column(scale=1, min_width=200, visible=bool(users)):
+                signed_in = gr.HTML(elem_id="nqa-user")
+                # gradio's /logout; all_session=false: other devices stay logged in
+                gr.Button("Log out", link="logout?all_session=false", size="sm",
+                          elem_id="nqa-logout")
         hist = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
@@ -98,6 +126,8 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
                                      show_label=False, scale=5, elem_id="nqa-question",
                                      autofocus=True)
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="nqa-ask")
+                # the page script says here when a question waits for the answer before it
+                gr.HTML('<div class="nqa-wait" aria-live="polite"></div>', elem_id="nqa-wait")
                 new = gr.Button("New conversation", size="sm")
                 with gr.Accordion("Last answer as JSON", open=False):
                     last = gr.JSON(label="Answer")
@@ -113,7 +143,9 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
                                      allow_custom_value=True)
                 gr.Markdown("**Collection**")
                 stats = gr.HTML(elem_id="nqa-stats")
-                with gr.Accordion("Add articles", open=False):
+                # shown on load to those who may add articles (add_articles checks again)
+                with gr.Accordion("Add articles", open=False, visible=False,
+                                  elem_id="nqa-add") as adding:
                     # the types are ingest.formats (what the readers take); no file_types=:
                     # gradio would refuse the whole batch for one bad file, stage_files
                     # refuses just that one, with a reason
@@ -128,9 +160,15 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
                     sources: Any) -> Iterator[tuple]:
             yield from respond(settings, question, chat, history, since, until, sources)
 
-        def on_add(files: list | None, urls: str,
+        def on_add(files: list | None, urls: str, request: gr.Request,
                    progress: gr.Progress = gr.Progress()) -> tuple[str, str, Any]:  # noqa: B008
-            return add_articles(settings, upload_dir, files, urls, progress)
+            return add_articles(settings, access, upload_dir, files, urls, request.username,
+                                progress)
+
+        def on_load(request: gr.Request) -> tuple:
+            user = request.username
+            return (*stats_view(settings), view.render_signed_in(user),
+                    gr.update(visible=access.refusal(user) is None))
 
         def api_ask(question: str, history: str = "", since: str = "", until: str = "",
                     source: str = "") -> dict:
@@ -145,59 +183,35 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
             """
             return ask_json(settings, question, history, since, until, source)
 
+        # always_last: a question sent while an answer streams is asked after it, not dropped
         gr.on([msg.submit, send.click], on_chat, [msg, chat, hist, since, until, source],
-              [chat, hist, msg, last], api_name="chat", concurrency_limit=4)
+              [chat, hist, msg, last], api_name="chat", concurrency_limit=4,
+              trigger_mode="always_last")
         new.click(lambda: ([], [], None), None, [chat, hist, last], api_name=False)
         chat.clear(lambda: ([], None), None, [hist, last], api_name=False)
+        # preprocess=False: the handler gets gradio's file records as they are (checked to be
+        # uploads; their original names), with no empty temp file per upload left behind
         add.click(on_add, [files, urls], [report, stats, source], api_name="add",
-                  concurrency_limit=1).then(lambda: None, None, files, api_name=False)
-        demo.load(lambda: stats_view(settings), None, [stats, source], api_name=False)
+                  concurrency_limit=1, preprocess=False).then(lambda: None, None, files,
+                                                              api_name=False)
+        demo.load(on_load, None, [stats, source, signed_in, adding], api_name=False)
         gr.api(api_ask, api_name="ask", concurrency_limit=4)
     return demo
 
 
 def launch(demo: gr.Blocks, settings: Settings, host: str = "127.0.0.1", port: int = 7860,
            block: bool = True) -> str:
-    """Start serving; returns the local URL (with ``block=False``, runs in the background)."""
-    _, url, _ = demo.launch(server_name=host, server_port=port, auth=parse_auth(settings.auth),
-                            auth_message="newsqa: please log in", prevent_thread_lock=not block,
-                            max_file_size=settings.max_bytes, css=CSS, quiet=True,
-                            footer_links=["api"], show_error=False)
+    """Start serving; returns the local URL (with ``block=False``, runs in the background).
+    Logins go through ``LoginGuard`` (slowed down after failed tries); gradio's upload route
+    refuses those who may not add articles."""
+    users = parse_auth(settings.auth)
+    access = Access.from_settings(settings, [u for u, _ in users or []])
+    _, url, _ = demo.launch(
+        server_name=host, server_port=port, auth=LoginGuard(users).check if users else None,
+        auth_message="newsqa: please log in", prevent_thread_lock=not block,
+        max_file_size=settings.max_bytes, css=CSS, js=JS, quiet=True, footer_links=["api"],
+        show_error=False, app_kwargs={"middleware": [Middleware(UploadGate, access=access)]})
     return url
-
-
-DESCRIPTION = """newsqa web chat: ask questions of stored news articles in the browser, with
-cited passages. Settings come from NEWSQA_* variables (see the README): e.g. NEWSQA_STORE,
-NEWSQA_CHROMA_URL, NEWSQA_LLM, NEWSQA_AUTH ('user:password' or a file of such lines),
-NEWSQA_UPLOAD_DIR, NEWSQA_MAX_BYTES."""
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python app.py", description=DESCRIPTION, formatter_class=argparse.
-        RawDescriptionHelpFormatter, epilog=exitcodes.epilog(
-            "the server was stopped (SIGTERM) and shut down cleanly",
-            (exitcodes.USAGE, exitcodes.INTERRUPTED)))
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
-    p.add_argument("--demo", action="store_true", help="use a separate demo store, filled "
-                   "with the sample articles from examples/articles on first start")
-    return p
-
-
-class _Stop(BaseException):
-    """SIGTERM: stop serving (a BaseException, like KeyboardInterrupt, so nothing swallows it)."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Stop
-
-
-def serve(demo: gr.Blocks) -> None:
-    """Block while the server runs (Ctrl-C raises KeyboardInterrupt, SIGTERM ``_Stop``)."""
-    while demo.is_running:
-        time.sleep(0.2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,23 +219,21 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    demo, previous = None, signal.signal(signal.SIGTERM, _on_sigterm)
+    demo, previous = None, signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        settings = Settings.from_env()
+        settings = start_settings(args)
         if args.demo:
             from ingest import ingest
 
             settings = demo_settings(settings)
             fill_demo(settings, ingest)
-        if args.host not in ("127.0.0.1", "localhost", "::1") and not settings.auth:
-            print(f"Warning: listening on {args.host} without a login (set NEWSQA_AUTH).",
-                  file=sys.stderr)
         demo = build_app(settings)
         url = launch(demo, settings, args.host, args.port, block=False)
         print(f"newsqa: articles from {settings.where}; open {url}"
-              + (" (login required)" if settings.auth else ""), flush=True)
+              + (" (login required)" if settings.auth else "")
+              + (" (read-only)" if settings.read_only else ""), flush=True)
         serve(demo)
-    except _Stop:
+    except Stop:
         pass
     except QAError as e:
         print(f"error: {e}", file=sys.stderr)

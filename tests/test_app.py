@@ -1,7 +1,8 @@
 """The web app end to end: ``python app.py --demo`` started in a subprocess on 127.0.0.1 over a
 temp store (filled from examples/articles by --demo), driven with gradio_client: cited answers,
-streaming, follow-ups, separate sessions, uploads, the /ask JSON API, errors shown in the page.
-Plus the small parsers, upload staging and login, which need no running corpus app."""
+streaming, follow-ups, separate sessions, uploads (deleted once added or refused, never
+downloadable afterwards), the /ask JSON API, errors shown in the page. Plus the small parsers,
+upload staging and login, which need no running corpus app."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import app
 from qa.settings import Settings
 from tests.support.helpers import ROOT, free_port, wait_http
 from tests.support.httpd import LocalServer
-from tests.support.webapp import chat, client
+from tests.support.webapp import call, chat, client, file_record, plain, session, upload
 from web.forms import parse_auth, parse_day, parse_history, parse_sources
 from web.uploads import safe_name, stage_files, stage_urls
 
@@ -31,12 +32,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    """``python app.py --demo`` on a free port; yields (url, log path)."""
+    """``python app.py --demo`` on a free port; yields (url, log path, gradio's upload folder).
+    Private URLs are allowed: the pages it fetches come from a local test server."""
     tmp = tmp_path_factory.mktemp("app")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
     env.update(NEWSQA_STORE=str(tmp / "store"), NEWSQA_UPLOAD_DIR=str(tmp / "uploads"),
-               NEWSQA_MAX_BYTES="1000000", PYTHONUNBUFFERED="1", GRADIO_ANALYTICS_ENABLED="False")
+               NEWSQA_MAX_BYTES="1000000", NEWSQA_ALLOW_PRIVATE_URLS="1", PYTHONUNBUFFERED="1",
+               GRADIO_ANALYTICS_ENABLED="False", GRADIO_TEMP_DIR=str(tmp / "gradio"))
     log = tmp / "app.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--demo", "--port",
@@ -45,7 +48,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_http(url, proc)
-        yield url, log
+        yield url, log, tmp / "gradio"
     finally:
         proc.terminate()
         try:
@@ -59,7 +62,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 # ---- against the running app --------------------------------------------------------------
 def test_demo_store_is_filled_on_first_start(server):
-    url, log = server
+    url, log, _ = server
     assert "Loading the sample articles" in log.read_text()
     with urllib.request.urlopen(url, timeout=10) as r:
         assert "newsqa" in r.read().decode()
@@ -149,20 +152,43 @@ def test_upload_then_ask_about_it(server, tmp_path):
     bad.write_bytes(b"MZ")
     c = client(server[0])
     nothing, before, _ = c.predict([], "", api_name="/add")
-    assert "Nothing to add: choose files or paste URLs" in nothing
+    assert "Nothing to add: choose files or paste URLs" in plain(nothing)
     report, stats, dropdown = c.predict([handle_file(str(story)), handle_file(str(bad))],
                                  "ftp://files.example/x\nhttp://127.0.0.1:9/story",
                                  api_name="/add")
     assert "<b>1</b> added" in report
-    assert "tool.exe: not a supported file type" in report
-    assert "ftp://files.example/x: not an http(s) URL" in report
+    assert "tool.exe: not a supported file type" in plain(report)
+    assert "ftp://files.example/x: not an http(s) URL" in plain(report)
     assert "http://127.0.0.1:9/story" in report  # fetched, failed, with a reason
+    assert uploaded_files(server) == []  # the story (added) and tool.exe (refused) are gone
     assert ["Northshore Daily", "Northshore Daily"] in dropdown["choices"]  # refreshed
     count = re.compile(r"<b>(\d+)</b> articles")
     assert int(count.search(stats)[1]) == int(count.search(before)[1]) + 1
     d = c.predict("How many seats does the Quillfeather rooftop garden have?", api_name="/ask")
     assert not d["refused"] and "300" in d["text"]
     assert any("Quillfeather" in x["title"] for x in d["citations"])
+
+
+def uploaded_files(server) -> list[Path]:
+    """Files left in gradio's upload folder (its own empty folders do not count)."""
+    return [p for p in server[2].rglob("*") if p.is_file()]
+
+
+def test_uploads_are_deleted_once_refused_and_cannot_be_downloaded(server, tmp_path):
+    bad = tmp_path / "payload.exe"
+    bad.write_bytes(b"MZ\x90\x00 not an article")
+    s = session(server[0])
+    where = upload(s, bad)
+    assert s.get(f"gradio_api/file={where}").content == bad.read_bytes()  # before /add
+    report, _, _ = call(s, "add", [file_record(where, "payload.exe")], "")
+    assert "payload.exe: not a supported file type" in plain(report)
+    gone = s.get(f"gradio_api/file={where}")
+    assert gone.status_code in (403, 404) and b"MZ" not in gone.content
+    assert uploaded_files(server) == []
+    # a path that was never uploaded is refused by gradio and nothing is deleted or read
+    with pytest.raises(RuntimeError):
+        call(s, "add", [file_record(str(bad), "payload.txt")], "")
+    assert bad.exists()
 
 
 def test_pasted_url_is_fetched_then_answers(server):

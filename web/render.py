@@ -33,6 +33,11 @@ def esc(text: object) -> str:
     return html.escape(_BIDI.sub("", "" if text is None else str(text)), quote=True)
 
 
+def strip_bidi(text: str) -> str:
+    """``text`` without explicit bidi controls: for labels gradio shows as text."""
+    return _BIDI.sub("", text)
+
+
 def iso(text: object) -> str:
     """Escaped ``text`` in <bdi>: its direction neither leaks out nor is bent from outside."""
     return f"<bdi>{esc(text)}</bdi>"
@@ -173,6 +178,11 @@ def render_pending(text: str = "") -> str:
     return f'<div class="nqa-answer nqa-pending">{body}</div>'
 
 
+def render_signed_in(user: str | None) -> str:
+    """Who is logged in (next to the log-out button); empty without a login."""
+    return f'<div class="nqa-user">Signed in as <b>{iso(user)}</b></div>' if user else ""
+
+
 def render_error(message: str) -> str:
     """An error bubble: what went wrong, in the user's words."""
     return (f'<div class="nqa-answer nqa-error"><span class="nqa-badge">Problem</span>'
@@ -208,5 +218,5 @@ def render_report(report: Mapping, rejected: Iterable[tuple[str, str]] = ()) -> 
 
 
 __all__ = ["esc", "iso", "link_markers", "render_answer", "render_card", "render_error",
-           "render_pending", "render_report", "render_stats", "render_user", "safe_url",
-           "strong_spans"]
+           "render_pending", "render_report", "render_signed_in", "render_stats", "render_user",
+           "safe_url", "strip_bidi", "strong_spans"]

@@ -6,7 +6,11 @@ does not read (the list is ``ingest.formats``, shared with the command line) or 
 limit are refused with a reason. Pasted lines must be http(s) URLs (``web.urls``).
 ``ingest_staged`` runs the ingest function the app passes in, with the embedder of the
 app's default ``QA`` (an upload loads no second model), and reports in the user's file names,
-never raising. This module imports no gradio and does not render anything.
+never raising; the staged copies are deleted afterwards. ``discard_uploads`` deletes the
+copies gradio received (in its upload folder) once they were ingested or refused, so no
+upload stays on the server or downloadable from it. The one size cap is
+``NEWSQA_MAX_BYTES``: gradio refuses bigger uploads, staging and ingestion check it again.
+This module imports no gradio and does not render anything.
 """
 
 from __future__ import annotations
@@ -85,7 +89,8 @@ def stage_files(paths: list[str], upload_dir: str, max_bytes: int,
         try:
             size = os.path.getsize(src)
         except OSError:
-            out.rejected.append((shown, "the upload could not be read"))
+            out.rejected.append((shown, "the upload is gone (uploads not added within an "
+                                        "hour are deleted): upload it again"))
             continue
         if size > limit:
             out.rejected.append(
@@ -100,6 +105,24 @@ def stage_files(paths: list[str], upload_dir: str, max_bytes: int,
         shutil.copyfile(src, dest)
         out.inputs[str(dest)] = shown
     return out
+
+
+def discard_uploads(paths: list[str], root: str) -> None:
+    """Delete the uploaded files ``paths`` and then their folders when empty, but only inside
+    ``root`` (gradio's upload folder): a path from a request never deletes anything else."""
+    base = Path(root).resolve()
+    for name in paths:
+        try:
+            path = Path(name).resolve()
+            if base not in path.parents:
+                continue
+            path.unlink(missing_ok=True)
+            folder = path.parent
+            while folder != base and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        except OSError:
+            log.warning("could not delete the upload %s", name)
 
 
 def stage_urls(text: str, into: Staged | None = None) -> Staged:
@@ -154,5 +177,5 @@ def ingest_staged(staged: Staged, ingest: Callable[..., Any], settings: Any,
         staged.cleanup()
 
 
-__all__ = ["ALLOWED_SUFFIXES", "Staged", "display_name", "ingest_staged", "safe_name",
-           "stage_files", "stage_urls"]
+__all__ = ["ALLOWED_SUFFIXES", "Staged", "discard_uploads", "display_name", "ingest_staged",
+           "safe_name", "size_text", "stage_files", "stage_urls"]

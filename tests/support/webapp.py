@@ -1,17 +1,23 @@
 """Driving the running web app from tests: a ``gradio_client`` client and one chat turn
-through the page's ``/chat`` endpoint. Starting the app is left to each test (a subprocess
-or ``app.launch``); ``tests.support.helpers.wait_http`` waits for it."""
+through the page's ``/chat`` endpoint; plain HTTP as a browser or script would send it (log
+in, upload a file, call an endpoint, fetch a file URL) for what ``gradio_client`` hides; and
+the text of an HTML fragment. Starting the app is left to each test (a subprocess or
+``app.launch``); ``tests.support.helpers.wait_http`` waits for it."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 
-def client(url: str) -> Any:
+def client(url: str, auth: tuple[str, str] | None = None) -> Any:
     """A fresh ``gradio_client.Client`` (its own session) for the app at ``url``."""
     from gradio_client import Client
 
-    return Client(url, verbose=False)
+    return Client(url, auth=auth, verbose=False)
 
 
 def chat(c: Any, question: str, since: str = "", until: str = "",
@@ -24,4 +30,48 @@ def chat(c: Any, question: str, since: str = "", until: str = "",
     return html, data, len(job.outputs())
 
 
-__all__ = ["chat", "client"]
+def plain(fragment: str) -> str:
+    """The text of an HTML fragment (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def session(url: str, auth: tuple[str, str] | None = None) -> Any:
+    """An ``httpx.Client`` on ``url``, logged in through the login form when ``auth``."""
+    import httpx
+
+    s = httpx.Client(base_url=url, timeout=120)
+    if auth:
+        s.post("login", data={"username": auth[0], "password": auth[1]}).raise_for_status()
+    return s
+
+
+def upload(s: Any, path: Path) -> str:
+    """POST ``path`` to gradio's upload route; returns where the server keeps it."""
+    r = s.post("gradio_api/upload", files={"files": (path.name, path.read_bytes())})
+    r.raise_for_status()
+    return r.json()[0]
+
+
+def file_record(server_path: str, name: str) -> dict:
+    """The record of an uploaded file that an endpoint takes (gradio's FileData)."""
+    return {"path": server_path, "orig_name": name, "meta": {"_type": "gradio.FileData"}}
+
+
+def call(s: Any, api_name: str, *data: Any) -> list:
+    """Call an endpoint through gradio's HTTP API; returns its outputs, or raises
+    ``RuntimeError`` with the message the app sent."""
+    r = s.post(f"gradio_api/call/{api_name}", json={"data": list(data)})
+    r.raise_for_status()
+    event, out = "", None
+    for line in s.get(f"gradio_api/call/{api_name}/{r.json()['event_id']}").text.splitlines():
+        if line.startswith("event:"):
+            event = line.split(":", 1)[1].strip()
+        elif line.startswith("data:") and event in ("complete", "error"):
+            out = json.loads(line.split(":", 1)[1])
+            if event == "error":
+                raise RuntimeError(out.get("message") or out.get("error") or out
+                                   if isinstance(out, dict) else out)
+    return out
+
+
+__all__ = ["call", "chat", "client", "file_record", "plain", "session", "upload"]
