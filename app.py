@@ -111,9 +111,9 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
                 gr.HTML(f"<h2 style='margin:.2em 0'>newsqa — ask the news</h2><p>{INTRO}</p>")
             with gr.Column(scale=1, min_width=200, visible=bool(users)):
                 signed_in = gr.HTML(elem_id="nqa-user")
-                # gradio's /logout; all_session=false: other devices stay logged in
-                gr.Button("Log out", link="logout?all_session=false", size="sm",
-                          elem_id="nqa-logout")
+                # gradio's /logout: ends every session of this user (over plain http its
+                # one-session variant misses the Secure cookie and ends none)
+                gr.Button("Log out", link="logout", size="sm", elem_id="nqa-logout")
         hist = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
