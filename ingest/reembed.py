@@ -85,11 +85,12 @@ def reembed(settings: Settings | None = None, *, embedder: Any = None,
         for _ in range(PRE_SWITCH_PASSES):
             if mig.frozen or not step.sync():
                 break
-        while True:  # writers wait from here: one exact pass, then the switch
-            mig.freeze()
-            step.sync()
-            if mig.switch():
-                break
+        with mig.exclusive():  # writers wait from here: one exact pass, then the switch
+            while True:
+                mig.freeze()
+                step.sync()
+                if mig.switch():
+                    break
     finally:
         bar.close()
     report.switched = True

@@ -12,19 +12,23 @@ cleaning, chunking and embedding are ``ingest``'s job; ranking is ``qa.search``'
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
+from qa.errors import StoreUnavailableError
 from qa.settings import Settings
 from qa.store import models, schema
-from qa.store.connection import Connection, lexical_path
+from qa.store.connection import Connection
 from qa.store.filters import FilterLike, chroma_where
 from qa.store.lexical import LexicalIndex
 from qa.store.migrate import ChunkMigration
 from qa.store.models import LedgerState
+from qa.store.paths import lexical_path
 from qa.store.schema import ArticleWrite, ChunkOrigin, ChunkRecord, ModelInfo, StoredArticle
 from qa.store.sync import LexicalSync, store_stats
 from qa.store.write import Writer
+
+T = TypeVar("T")
 
 
 class Store:
@@ -116,8 +120,8 @@ class Store:
         if not ids:
             return []
         include = ["documents", "metadatas", *(["embeddings"] if embeddings else [])]
-        with self._guard("reading chunks"):
-            got = self._conn.chunks.get(ids=list(ids), include=include)
+        got = self._read("reading chunks",
+                         lambda: self._conn.chunks.get(ids=list(ids), include=include))
         vecs = got["embeddings"] if embeddings else [None] * len(got["ids"])
         by_id = {i: ChunkRecord(i, d, m, embedding=v) for i, d, m, v in
                  zip(got["ids"], got["documents"], got["metadatas"], vecs, strict=True)}
@@ -134,9 +138,8 @@ class Store:
 
     def article_chunks(self, article_id: str) -> list[ChunkRecord]:
         """The stored chunks of one article, in order."""
-        with self._guard("reading chunks"):
-            got = self._conn.chunks.get(where={schema.ARTICLE_ID: article_id},
-                                        include=["documents", "metadatas"])
+        got = self._read("reading chunks", lambda: self._conn.chunks.get(
+            where={schema.ARTICLE_ID: article_id}, include=["documents", "metadatas"]))
         recs = [ChunkRecord(i, d, m) for i, d, m in
                 zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
         return sorted(recs, key=lambda r: schema.chunk_index(r.meta))
@@ -153,6 +156,7 @@ class Store:
             ChunkRecord(i, d, m, 1.0 - float(dist))
             for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0],
                                      got["distances"][0], strict=True)
+            if d is not None and m is not None  # deleted by another process a moment ago
         ]
 
     def dense_ids(self, embedding: Sequence[float], k: int) -> list[tuple[str, float]]:
@@ -170,7 +174,8 @@ class Store:
         to search (an empty store, or an empty ``ids`` restriction)."""
         if ids is not None and not ids:
             return None
-        with self._guard("searching"):
+
+        def query() -> Any:
             chunks = self._conn.chunks
             n = chunks.count()
             if n == 0:
@@ -179,6 +184,21 @@ class Store:
                 query_embeddings=[list(map(float, embedding))], n_results=min(k, n),
                 where=where or None, ids=list(ids) if ids is not None else None,
                 include=include)
+
+        return self._read("searching", query)
+
+    def _read(self, what: str, read: Callable[[], T]) -> T:
+        """``read()`` under the guard; if it fails, reopen the client and try once more:
+        chunks another process wrote a moment ago are in SQLite (the lexical index finds
+        them) before this process's vector index has been reloaded."""
+        try:
+            with self._guard(what):
+                return read()
+        except StoreUnavailableError:
+            if not self._conn.reopen():
+                raise
+        with self._guard(what):
+            return read()
 
     def generation(self) -> str:
         """The ledger's generation stamp: changes with every write, delete, repair or
@@ -192,6 +212,7 @@ class Store:
         with self._guard("reading the store generation"):
             meta = self._conn.ledger_metadata()
         self._conn.follow(meta)
+        self._conn.freshen(meta)  # another process wrote: see its passages
         return LedgerState.of(self.settings.collection, meta)
 
     def collections(self) -> list[str]:

@@ -6,42 +6,26 @@ by threads) or an ``HttpClient`` for ``NEWSQA_CHROMA_URL``, then the article led
 re-embedding moved the chunks), and checks the embedding model recorded there against the
 one configured (``ModelMismatchError``, naming both models, ``--reembed``, and how far a
 re-embedding for the configured model has got); opened without a model (maintenance) it
-takes the recorded one. ``follow`` reopens when another process switched the active
-collection; ``check_writable`` keeps writers out of a collection being switched away from.
-``guard`` turns any chromadb/httpx failure into a one-line ``StoreUnavailableError`` (or the
-mismatch, when the failure came from a switch) and reconnects next time. What the
-collections hold is ``qa.store.schema``; reading and writing them is ``qa.store.chroma``.
+takes the recorded one. ``follow`` reopens after a re-embedding switched the active
+collection; ``check_writable`` keeps writers out of one being switched away from. ``guard``
+turns any chromadb/httpx failure into a one-line ``StoreUnavailableError``. ``freshen``
+reopens the embedded client after another process wrote (``qa.store.clients``); writers
+take turns under ``write_lock`` (``qa.store.lock``). Rows: ``qa.store.schema``.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from qa.errors import EmptyStoreError, ModelMismatchError, QAError, StoreUnavailableError
 from qa.settings import Settings
-from qa.store import models
+from qa.store import clients, models, paths
+from qa.store.lock import opening, write_lock
 from qa.store.models import ModelInfo
-
-_CLIENTS: dict[str, Any] = {}
-_CLIENTS_LOCK = threading.Lock()
-
-
-def lexical_path(s: Settings) -> str:
-    """Where the lexical index of these settings lives."""
-    name = f"lexical-{s.collection}.sqlite3"
-    if s.lexical_dir:
-        base = Path(s.lexical_dir)
-    elif s.chroma_url:
-        u = urlparse(s.chroma_url)
-        base = Path.home() / ".cache" / "newsqa" / f"{u.hostname}_{u.port or 8000}"
-    else:
-        base = Path(s.store_dir)
-    return str(base / name)
 
 
 class Connection:
@@ -58,14 +42,21 @@ class Connection:
         self._chunks: Any = None
         self._ledger: Any = None
         self._checking = False
+        self._shared: clients.SharedClient | None = None  # embedded: this process's client
+        self._version = 0  # the shared client's version our collection handles belong to
+        self._opened_generation = ""
         self.chunks_name = ""  # the active chunk collection's name
+        self.write_lock = write_lock(paths.write_lock(settings), settings.where)
         self.connect()
 
     @contextmanager
     def guard(self, what: str) -> Iterator[None]:
         """Any store failure inside becomes one ``StoreUnavailableError`` line."""
         try:
-            yield
+            with ExitStack() as stack:
+                if self._shared is not None:
+                    stack.enter_context(self._shared.using())
+                yield
         except QAError:
             raise
         except Exception as e:  # chromadb/httpx raise many types; the user needs one line
@@ -113,18 +104,23 @@ class Connection:
                     host=u.hostname or "127.0.0.1", port=u.port or 8000,
                     ssl=u.scheme == "https", settings=cs,
                 )
-            else:
+            else:  # one client per directory per process, shared by threads
                 Path(s.store_dir).mkdir(parents=True, exist_ok=True)
-                key = self._client_key()
-                with _CLIENTS_LOCK:  # one client per directory per process, shared by
-                    if key not in _CLIENTS:  # threads (a chat and an upload at once)
-                        _CLIENTS[key] = chromadb.PersistentClient(path=key, settings=cs)
-                    self._client = _CLIENTS[key]
+                self._shared = clients.shared(self._client_key(), cs)
             try:
-                self._open_collections()
+                self._open_shared() if self._shared else self._open_collections()
             except BaseException:
                 self._client = None  # half-open: the next use tries again
                 raise
+
+    def _open_shared(self) -> None:
+        shared = self._shared
+        assert shared is not None
+        with shared.using(), opening(self.settings.store_dir):  # a new store: made once
+            self._client, self._version = shared.client, shared.version
+            self._open_collections()
+            if shared.seen is None:
+                shared.seen = self._opened_generation
 
     def _client_key(self) -> str:
         """Key of this store's shared embedded client: its resolved directory."""
@@ -152,22 +148,12 @@ class Connection:
                             if active in cols else self.chunk_collection(active, self.model))
             got = ModelInfo.from_collection_meta(self._chunks.metadata)
             if got != self.model:
-                raise ModelMismatchError(self._mismatch(got, cols))
+                raise ModelMismatchError(models.mismatch_in(self.settings, got, self.model,
+                                                            cols))
         self._ledger = self._client.get_or_create_collection(
             ledger, metadata={"newsqa": 1}, embedding_function=None)
         self.chunks_name = active
-
-    def _mismatch(self, built: ModelInfo | None, cols: dict[str, dict]) -> str:
-        """The message for a store built with ``built``: says how far a re-embedding for the
-        configured model has got when one is under way."""
-        assert self.model is not None
-        where = self.settings.where
-        meta = cols.get(models.chunks_name(self.settings.collection, self.model))
-        if meta is not None and ModelInfo.from_collection_meta(meta) == self.model:
-            return models.in_progress_message(where, built, self.model,
-                                              int(meta.get("done", 0) or 0),
-                                              int(meta.get("total", 0) or 0))
-        return models.mismatch_message(where, built, self.model)
+        self._opened_generation = str(cols.get(ledger, {}).get("generation", ""))
 
     def chunk_collection(self, name: str, model: ModelInfo, extra: dict | None = None) -> Any:
         """The chunk collection ``name``, created for ``model`` (cosine space, ``extra``
@@ -179,6 +165,36 @@ class Connection:
     def _ensure(self) -> None:
         if self._client is None:
             self.connect()
+        elif self._shared is not None and self._shared.version != self._version:
+            self._open_shared()  # another thread reopened the client: new handles
+
+    def freshen(self, meta: dict) -> None:
+        """Reopen the embedded client if ledger metadata ``meta`` (as stored now) shows
+        another process changed the store (``qa.store.clients``)."""
+        shared = self._shared
+        generation = str(meta.get("generation", ""))
+        if shared is None or shared.seen == generation:
+            return
+        if shared.seen is None:
+            shared.seen = generation
+        elif shared.reopen(generation):
+            self._ensure()
+
+    def reopen(self) -> bool:
+        """After a failed read: reopen the embedded client; False if not done (a server)."""
+        if self._shared is None:
+            return False
+        with self.guard("reopening the store"):
+            generation = str(self.ledger_metadata().get("generation", ""))
+        if not self._shared.reopen(generation):
+            return False
+        self._ensure()
+        return True
+
+    def wrote(self, generation: str) -> None:
+        """This process moved the store to ``generation`` (its own client is current)."""
+        if self._shared is not None:
+            self._shared.seen = generation
 
     @property
     def client(self) -> Any:
@@ -199,8 +215,7 @@ class Connection:
         return self._ledger
 
     def ledger_metadata(self) -> dict:
-        """The ledger collection's metadata as stored now (another process may have changed
-        it since the collection was opened)."""
+        """The ledger collection's metadata as stored now (not as opened)."""
         col = self.client.get_collection(models.ledger_name(self.settings.collection))
         meta = dict(col.metadata or {})
         meta.pop("hnsw:space", None)
@@ -235,18 +250,11 @@ class Connection:
                 f"writes wait until `{models.REEMBED_CMD}` finishes (run it again if it was "
                 "interrupted), then try again.")
         self.follow(meta)
+        self.freshen(meta)
 
     def close(self) -> None:
         """Drop the client; an embedded one is closed (other processes may then write)."""
-        client, self._client = self._client, None
-        self._chunks = self._ledger = None
-        if client is None or self.settings.chroma_url:
-            return
-        key = self._client_key()
-        with _CLIENTS_LOCK:
-            if _CLIENTS.get(key) is client:
-                del _CLIENTS[key]
-        try:
-            client.close()
-        except Exception:  # already closed or never started: nothing left to release
-            pass
+        shared, self._shared = self._shared, None
+        self._client = self._chunks = self._ledger = None
+        if shared is not None:
+            clients.release(self._client_key(), shared)

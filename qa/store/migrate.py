@@ -137,6 +137,11 @@ class ChunkMigration:
             self._target.modify(metadata={**self.model.collection_meta(), "done": done,
                                           "total": total, "reembed_of": self._conn.chunks_name})
 
+    def exclusive(self) -> Any:
+        """The store's write lock (a context manager): held from the freeze to the switch,
+        so other writers wait for the switch instead of failing."""
+        return self._conn.write_lock.held()
+
     def freeze(self) -> None:
         """Stage 3: record the coming switch; writers refuse from now on."""
         with self._conn.guard("freezing the store for the switch"):

@@ -132,3 +132,15 @@ def in_progress_message(where: str, built: ModelInfo | None, target: ModelInfo,
     return (f"The store at {where} is being re-embedded for {target.name}: {done} of "
             f"{total} articles done; run `{REEMBED_CMD}` to finish, or "
             f"{_way_back(built)} meanwhile.")
+
+
+def mismatch_in(settings: Any, built: ModelInfo | None, configured: ModelInfo,
+                cols: dict[str, dict]) -> str:
+    """The message for a store built with ``built`` opened for ``configured``: says how far
+    a re-embedding for the configured model has got when one is under way."""
+    meta = cols.get(chunks_name(settings.collection, configured))
+    if meta is not None and ModelInfo.from_collection_meta(meta) == configured:
+        return in_progress_message(settings.where, built, configured,
+                                   int(meta.get("done", 0) or 0),
+                                   int(meta.get("total", 0) or 0))
+    return mismatch_message(settings.where, built, configured)

@@ -36,13 +36,21 @@ class Writer:
         return self._lexical_of()
 
     def write(self, batch: Sequence[ArticleWrite]) -> None:
-        """Store new or changed articles with the crash-safe protocol (module docstring)."""
+        """Store new or changed articles with the crash-safe protocol (module docstring),
+        holding the store's write lock."""
         if not batch:
             return
+        with self._conn.write_lock.held():
+            self._write(batch)
+
+    def _write(self, batch: Sequence[ArticleWrite]) -> None:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         self._conn.check_writable()
+        ids = [w.article_id for w in batch]
+        with self._guard("checking for stored versions"):  # another writer may have added
+            existed = self._conn.ledger.get(ids=ids, include=[])["ids"]  # one meanwhile
         self._ledger_put(batch, schema.STATE_WRITING, now, "starting a write")
-        self._delete_chunks_of([w.article_id for w in batch if w.existed])
+        self._delete_chunks_of(existed)
         rows = [r for w in batch for r in schema.chunk_rows(w)]
         vectors = [v for w in batch for v in w.vectors]
         with self._guard("writing chunks"):
@@ -60,7 +68,12 @@ class Writer:
         self._lexical.set_meta("generation", gen)
 
     def repair(self) -> int:
-        """Remove articles a crash left half-written; returns how many."""
+        """Remove articles a crash left half-written; returns how many. Under the write
+        lock, so an article another process is writing now is not one of them."""
+        with self._conn.write_lock.held():
+            return self._repair()
+
+    def _repair(self) -> int:
         with self._guard("checking for interrupted writes"):
             got = self._conn.ledger.get(where={schema.STATE: schema.STATE_WRITING},
                                         include=[])
@@ -71,12 +84,13 @@ class Writer:
 
     def remove(self, article_ids: list[str], what: str) -> None:
         """Remove articles entirely: chunks, lexical rows, ledger records."""
-        self._conn.check_writable()
-        self._delete_chunks_of(article_ids)
-        self._lexical.delete_articles(article_ids)
-        with self._guard(what):
-            self._conn.ledger.delete(ids=article_ids)
-            self._bump_generation()
+        with self._conn.write_lock.held():
+            self._conn.check_writable()
+            self._delete_chunks_of(article_ids)
+            self._lexical.delete_articles(article_ids)
+            with self._guard(what):
+                self._conn.ledger.delete(ids=article_ids)
+                self._bump_generation()
 
     def _ledger_put(self, batch: Sequence[ArticleWrite], state: str, now: str,
                     what: str) -> None:
@@ -102,5 +116,6 @@ class Writer:
     def _bump_generation(self) -> None:
         # read afresh: the handle's metadata is as opened, and re-embedding may have
         # recorded its state in the ledger's metadata since
-        self._conn.update_ledger_metadata({"generation": f"{time.time():.6f}",
-                                           models.REEMBEDDED_FROM: ""})
+        gen = f"{time.time():.6f}"
+        self._conn.update_ledger_metadata({"generation": gen, models.REEMBEDDED_FROM: ""})
+        self._conn.wrote(gen)
