@@ -7,10 +7,15 @@ ingestion runs through the same app.
 The archive store (built by bench/ingest.py or bench/answer.py in bench/out/rtqa-store) is
 copied, the app is started on 127.0.0.1 over the copy, and each simulated user — its own
 gradio_client session — asks a news question through /chat and then a follow-up that only
-makes sense with its own history. Meanwhile one upload of new articles goes through /add.
+makes sense with its own history. Meanwhile one upload of new articles goes through /add,
+and a second shell's work runs beside the app on the same store: ``python -m ingest`` of
+more new articles (one of them a probe with a fact found nowhere else), then
+``python -m ingest --delete`` of the probe. A probe client measures how long after each
+command exits the app answers from the probe (and, after the delete, stops citing it).
 Checks every answer belongs to the question asked and every follow-up was rewritten with
-the asker's own previous question. Reports p50/p95 latency per turn type, errors, and the
-ingestion's duration. All traffic stays on 127.0.0.1 and the run stops by itself.
+the asker's own previous question. Reports p50/p95 latency per turn type, errors, the
+ingestions' durations and the two visibility delays. All traffic stays on 127.0.0.1 and the
+run stops by itself.
 """
 
 from __future__ import annotations
@@ -73,6 +78,67 @@ def new_articles(n: int, path: Path) -> Path:
     return path
 
 
+PROBE_URL = "https://bench.example/probe/zellbrook-seabirds"
+PROBE_Q = "How many seabirds did the Zellbrook lighthouse keeper count?"
+
+
+def cli_articles(n: int, path: Path) -> Path:
+    """More made-up articles for the CLI ingestion, the probe first."""
+    rows = [{"url": PROBE_URL, "title": "Zellbrook lighthouse keeper's seabird count",
+             "text": "The Zellbrook lighthouse keeper counted 4,312 seabirds on the rocks "
+                     "below the tower this spring, the highest count in a decade.",
+             "published": "2022-07-02", "source": "Bench Gazette"}]
+    for i in range(n - 1):
+        rows.append({"url": f"https://bench.example/cli/{i}", "title": f"Harbour notes {i}",
+                     "text": " ".join(f"Harbour notes {i}, part {j}: {i % 9 + j} boats came "
+                                  f"in and the fish market sold {40 + i + j} crates on day "
+                                  f"{i}. The harbour master reported calm water and a "
+                                  f"{j + 2}-metre tide." for j in range(4)),
+                     "published": "2022-07-02", "source": "Bench Gazette"})
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r) + "\n")
+    return path
+
+
+def cited(data: dict | None) -> bool:
+    return bool(data) and any(c.get("url") == PROBE_URL for c in data.get("citations", []))
+
+
+def until_seen(url: str, want: bool, errors: list, limit: float = 30.0) -> float:
+    """Seconds until the app's answer to the probe question does (``want``) or does not
+    cite the probe article; asks as fast as answers come."""
+    from gradio_client import Client
+
+    c, t0 = Client(url, verbose=False), time.perf_counter()
+    while time.perf_counter() - t0 < limit:
+        try:
+            d = c.predict(PROBE_Q, api_name="/ask")
+        except Exception as e:  # counted and reported
+            errors.append(f"probe: {type(e).__name__}: {str(e)[:120]}")
+            continue
+        if d.get("error"):
+            errors.append(f"probe: {d['error'][:120]}")
+        elif cited(d) == want:
+            return time.perf_counter() - t0
+    return float("inf")
+
+
+def second_shell(store: Path, tmp: Path, url: str, n: int, out: dict, errors: list) -> None:
+    """`python -m ingest` then `python -m ingest --delete` beside the running app."""
+    env = {**os.environ, "NEWSQA_STORE": str(store)}
+    src = cli_articles(n, tmp / "cli.jsonl")
+    for key, args in (("cli_ingest", [str(src)]), ("cli_delete", ["--delete", PROBE_URL])):
+        t = time.perf_counter()
+        r = subprocess.run([sys.executable, "-m", "ingest", "--no-progress", *args], cwd=ROOT,
+                           env=env, capture_output=True, text=True)
+        out[key] = time.perf_counter() - t
+        out[key + "_summary"] = (r.stdout or r.stderr).strip().splitlines()[-1:]
+        if r.returncode:
+            errors.append(f"{key}: exit {r.returncode}: {r.stderr.strip()[-200:]}")
+        out[key + "_visible"] = until_seen(url, key == "cli_ingest", errors)
+
+
 def user(url: str, qs: list[dict], until: float, out: list, errors: list, uid: int) -> None:
     from gradio_client import Client
 
@@ -103,6 +169,8 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--upload", type=int, default=200, help="articles uploaded during the run")
+    ap.add_argument("--cli", type=int, default=100,
+                    help="articles ingested by a CLI process during the run")
     ap.add_argument("--store", default=str(OUT / "rtqa-store"))
     args = ap.parse_args()
     if not Path(args.store, "chroma.sqlite3").exists():
@@ -125,12 +193,16 @@ def main() -> None:
         for t in threads:
             t.start()
         up = new_articles(args.upload, tmp / "upload.jsonl")
+        shell: dict = {}
+        shell_t = threading.Thread(target=second_shell,
+                                   args=(store, tmp, url, args.cli, shell, errors))
         time.sleep(3)
+        shell_t.start()
         t0 = time.perf_counter()
         report, _, _ = Client(url, verbose=False).predict([handle_file(str(up))], "",
                                                           api_name="/add")
         ingest_s = time.perf_counter() - t0
-        for t in threads:
+        for t in [*threads, shell_t]:
             t.join()
     finally:
         proc.terminate()
@@ -141,7 +213,9 @@ def main() -> None:
           f"{args.seconds:g}`\n")
     print(f"{args.users} gradio_client sessions for {args.seconds:g} s against `python app.py` "
           f"over a copy of the RealTime QA archive, while {args.upload} new articles were "
-          f"uploaded through /add. Machine: {machine()}.\n")
+          f"uploaded through /add and a second shell ran `python -m ingest` ({args.cli} "
+          f"articles) and `python -m ingest --delete` on the same store. "
+          f"Machine: {machine()}.\n")
     print("| turn | answers | p50 s | p95 s | max s |\n|---|---:|---:|---:|---:|")
     for name, xs in (("first question", firsts), ("follow-up", follows)):
         if xs:
@@ -154,6 +228,13 @@ def main() -> None:
     print(f"- upload of {args.upload} articles took {ingest_s:.1f} s during the run: "
           f"{rep[:300]!s}")
     print(f"- throughput: {len(lat) / args.seconds:.2f} answers/s")
+    print(f"- a second shell's `python -m ingest` of {args.cli} articles took "
+          f"{shell.get('cli_ingest', 0):.1f} s ({shell.get('cli_ingest_summary')}); the app "
+          f"answered from its probe article {shell.get('cli_ingest_visible', 0):.2f} s after "
+          "it exited")
+    print(f"- `python -m ingest --delete` of the probe took {shell.get('cli_delete', 0):.1f} s; "
+          f"the app stopped citing it {shell.get('cli_delete_visible', 0):.2f} s after it "
+          "exited")
 
 
 if __name__ == "__main__":
