@@ -19,7 +19,15 @@ from qa.settings import Settings
 from qa.store import Store
 from qa.store.lock import write_lock
 from qa.store.paths import write_lock as lock_path
-from tests.support.helpers import EXAMPLES, ROOT, free_port, wait_http, write
+from tests.support.helpers import (
+    EXAMPLES,
+    ROOT,
+    STORE_MODES,
+    free_port,
+    store_settings,
+    wait_http,
+    write,
+)
 from tests.support.webapp import client
 
 pytestmark = pytest.mark.slow
@@ -65,10 +73,10 @@ def many_articles(folder: Path, n: int, tag: str = "") -> Path:
     return folder
 
 
-def stored(store: Path, url_part: str) -> tuple[dict[str, int], int, int]:
+def stored(store: Path | Settings, url_part: str) -> tuple[dict[str, int], int, int]:
     """Read afresh: (chunks per complete article whose URL holds ``url_part``, articles not
     complete, chunks in the store)."""
-    s = Store.open(Settings(store=str(store)), None)
+    s = Store.open(store if isinstance(store, Settings) else Settings(store=str(store)), None)
     try:
         arts = s.all_articles()
         mine = {a: len(s.article_chunks(a)) for a, r in arts.items()
@@ -172,26 +180,38 @@ def test_app_keeps_answering_while_a_writer_is_killed_and_the_next_repairs(app_s
     assert "249" in d["text"], d
 
 
+def env_of(s: Settings) -> dict[str, str]:
+    """The environment that points a CLI process at the store of ``s``."""
+    env = env_for(Path(s.store_dir))
+    if s.chroma_url:
+        env.update(NEWSQA_CHROMA_URL=s.chroma_url, NEWSQA_COLLECTION=s.collection,
+                   NEWSQA_LEXICAL_DIR=s.lexical_dir)
+    return env
+
+
+@pytest.mark.parametrize("mode", STORE_MODES)
 @pytest.mark.parametrize("existing", [False, True], ids=["new-store", "existing-store"])
-def test_two_ingestions_at_once_both_land_once(tmp_path, existing):
-    store = tmp_path / "store"
+def test_two_ingestions_at_once_both_land_once(tmp_path, request, mode, existing):
+    s = store_settings(mode, tmp_path, request)
+    env = env_of(s)
+    run = [sys.executable, "-m", "ingest", "--no-progress", "--json"]
     if existing:
-        assert cli(store, str(EXAMPLES)).returncode == 0
+        assert subprocess.run([*run, str(EXAMPLES)], cwd=ROOT, env=env,
+                              capture_output=True).returncode == 0
     a = many_articles(tmp_path / "a", 40, tag="a")
     b = many_articles(tmp_path / "b", 40, tag="b")
     both = many_articles(tmp_path / "both", 10, tag="s")  # given to both runs
-    procs = [subprocess.Popen([sys.executable, "-m", "ingest", "--no-progress", "--json",
-                               str(x), str(both)], cwd=ROOT, env=env_for(store),
+    procs = [subprocess.Popen([*run, str(x), str(both)], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for x in (a, b)]
     outs = [p.communicate(timeout=300) for p in procs]
     for p, (out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err
         assert not json.loads(out)["failed"]
-    mine, incomplete, chunks = stored(store, "wardnotes.example/")
+    mine, incomplete, chunks = stored(s, "wardnotes.example/")
     assert len(mine) == 90 and set(mine.values()) == {1} and incomplete == 0  # each once
-    others, _, _ = stored(store, "")
-    assert chunks == sum(others.values())  # no stray chunks
+    everything, _, _ = stored(s, "")
+    assert chunks == sum(everything.values())  # no stray chunks
 
 
 def test_a_waiting_writer_says_who_it_waits_for(tmp_path):
