@@ -153,10 +153,10 @@ def test_app_keeps_answering_while_a_writer_is_killed_and_the_next_repairs(app_s
                                                                           tmp_path):
     url, store = app_server
     c = client(url)
-    folder = many_articles(tmp_path / "big", 150, tag="k")
-    proc = subprocess.Popen([sys.executable, "-m", "ingest", "--no-progress", "--batch", "8",
-                             str(folder)], cwd=ROOT, env=env_for(store),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    folder = many_articles(tmp_path / "big", 400, tag="k")  # written 48 at a time
+    proc = subprocess.Popen([sys.executable, "-m", "ingest", "--no-progress", str(folder)],
+                            cwd=ROOT, env=env_for(store), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:  # let it write some
@@ -165,6 +165,7 @@ def test_app_keeps_answering_while_a_writer_is_killed_and_the_next_repairs(app_s
             if cites(d, "https://wardnotes.example/k3"):
                 break
             time.sleep(0.3)
+        assert proc.poll() is None, proc.stderr.read()  # killed half-way, not after
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -174,10 +175,34 @@ def test_app_keeps_answering_while_a_writer_is_killed_and_the_next_repairs(app_s
     r = cli(store, "--json", str(folder))
     assert r.returncode == 0, r.stderr
     mine, incomplete, _ = stored(store, "wardnotes.example/k")
-    assert len(mine) == 150 and set(mine.values()) == {1} and incomplete == 0
-    d, _ = ask_until(c, "How many new street trees did ward 149 count?",
-                     lambda d: "249" in d["text"])
-    assert "249" in d["text"], d
+    assert len(mine) == 400 and set(mine.values()) == {1} and incomplete == 0
+    d, _ = ask_until(c, "How many new street trees did ward 399 count?",
+                     lambda d: "499" in d["text"])
+    assert "499" in d["text"], d
+
+
+def test_a_web_upload_during_a_cli_ingestion_both_land(app_server, tmp_path):
+    from gradio_client import handle_file
+
+    url, store = app_server
+    c = client(url)
+    folder = many_articles(tmp_path / "cli", 60, tag="u")
+    proc = subprocess.Popen([sys.executable, "-m", "ingest", "--no-progress", str(folder)],
+                            cwd=ROOT, env=env_for(store), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(3)  # the CLI is loading its model or writing
+    up = write(tmp_path / "upload" / "barrier.json", json.dumps(BARRIER))
+    report, _, _ = c.predict([handle_file(str(up))], "", api_name="/add")
+    assert "1</b> added" in report, report
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    mine, incomplete, _ = stored(store, "wardnotes.example/u")
+    assert len(mine) == 60 and set(mine.values()) == {1} and incomplete == 0
+    d, _ = ask_until(c, BARRIER_Q, lambda d: "41 million" in d["text"])
+    assert cites(d, BARRIER_URL), d
+    d, _ = ask_until(c, "How many new street trees did ward 59 count?",
+                     lambda d: "159" in d["text"])
+    assert "159" in d["text"], d
 
 
 def env_of(s: Settings) -> dict[str, str]:
