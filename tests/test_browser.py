@@ -1,7 +1,10 @@
 """The web chat in a real browser: Debian chromium driven by Playwright against the app served
 in-process on 127.0.0.1 over a temp store holding the sample corpus. Asks a question and sees
 the streamed answer with its source cards, follows a citation marker, sees a refusal, and
-ingests a hostile article from the page to check that nothing in it runs or injects markup.
+ingests a hostile article from the page to check that nothing in it runs or injects markup
+(and that the next answer is scrolled into view); a pasted internal URL is refused; a second
+question sent while an answer streams is asked next; messages have plain-text aria-labels;
+in dark mode the highlighted sentence stays readable; bidi text cannot disguise a title.
 Writes docs/screenshot.png. Skipped only when /usr/bin/chromium is missing (CI installs it);
 never downloads a browser."""
 
@@ -13,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.helpers import EXAMPLES, ROOT, free_port
+from tests.support.httpd import LocalServer
+from tests.support.webapp import CHROMIUM, chromium
 
-CHROMIUM = "/usr/bin/chromium"
 QUESTION = "Why was the Harbor Bridge reopening delayed?"  # examples/questions.md #3
 NOT_COVERED = "What is the airspeed of an unladen swallow?"
 EVIL = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
@@ -45,10 +49,7 @@ def page(app_url):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = chromium(p)
         pg = browser.new_page(viewport={"width": 1280, "height": 900})
         pg.dialogs = []
         pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
@@ -90,6 +91,7 @@ def test_answer_streams_in_with_source_cards(page):
     assert answer.locator(".nqa-card").count() >= 1
     assert answer.locator("mark").count() >= 1
     assert "corrosion" in answer.inner_text()
+    assert answer.locator(".nqa-card-head bdi").count() >= 1  # isolation survives sanitizing
     link = answer.locator(".nqa-card-head a").first
     if link.count():
         assert link.get_attribute("target") == "_blank"
@@ -147,7 +149,13 @@ def test_hostile_article_renders_as_text(page, tmp_path):
     page.get_by_role("button", name="Add to collection").click()
     page.wait_for_selector("#nqa-report .nqa-report", timeout=60_000)
     assert "2 added" in page.locator("#nqa-report").inner_text()
+    page.set_viewport_size({"width": 1280, "height": 600})  # a laptop, scrolled down to
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # the report
+    assert page.locator("#nqa-chat").evaluate("e => e.getBoundingClientRect().bottom") < 200
     answer = ask(page, "How many jugglers were at the Zorbulon fair?")
+    top = answer.evaluate("e => e.getBoundingClientRect().top")
+    assert 0 <= top < 600 - 100  # the new answer was scrolled into view
+    page.set_viewport_size({"width": 1280, "height": 900})
     text = answer.inner_text()
     assert "40 jugglers" in text and "<script>" in text  # shown as text
     page.get_by_label("Sources").click()  # the hostile source name is a dropdown choice
@@ -160,6 +168,127 @@ def test_hostile_article_renders_as_text(page, tmp_path):
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.dialogs == []
     assert page.locator("body").is_visible()
+
+
+def test_a_pasted_internal_url_is_refused(page):
+    with LocalServer() as internal:
+        internal.add("/secret", "<p>The vault code of the harbor office is 4417.</p>")
+        if not page.get_by_label("URLs, one per line").is_visible():
+            page.get_by_text("Add articles").click()
+        page.get_by_label("URLs, one per line").fill(f"http://127.1:{internal.port}/secret")
+        page.get_by_role("button", name="Add to collection").click()
+        page.wait_for_function("() => document.querySelector('#nqa-report')"
+                               ".innerText.includes('refused')", timeout=60_000)
+        assert internal.hits == []
+    report = page.locator("#nqa-report").inner_text()
+    assert f"http://127.1:{internal.port}/secret: refused: private address" in report
+
+
+SEND_WHILE_PENDING = """q => {  // the moment an answer is pending, type q and press Ask
+    const box = document.querySelector('#nqa-question textarea');
+    new MutationObserver((_, seen) => {
+        if (!document.querySelector('#nqa-chat .nqa-pending')) return;
+        seen.disconnect();
+        Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set.call(box, q);
+        box.dispatchEvent(new Event('input', {bubbles: true}));
+        document.querySelector('#nqa-ask').click();
+        window.__note = document.querySelector('#nqa-wait').innerText;
+    }).observe(document.body, {subtree: true, childList: true});
+}"""
+
+
+def test_a_question_sent_while_an_answer_streams_is_asked_next(page):
+    done = page.locator(".nqa-answer:not(.nqa-pending)").count()
+    page.evaluate(SEND_WHILE_PENDING, "How many homes lost power during Storm Calloway?")
+    page.locator("#nqa-question textarea").fill("When did the Harbor Bridge reopen?")
+    page.locator("#nqa-question textarea").press("Enter")
+    page.wait_for_function("() => window.__note !== undefined")
+    assert "Storm Calloway?” will be asked as soon as the answer" in page.evaluate("__note")
+    page.wait_for_function(f"() => document.querySelectorAll("
+                           f"'.nqa-answer:not(.nqa-pending)').length >= {done + 2}",
+                           timeout=60_000)
+    first, second = page.locator(".nqa-answer:not(.nqa-pending)").all()[done:done + 2]
+    assert "May 22" in first.inner_text() and "62,000" in second.inner_text()
+    assert page.locator("#nqa-wait").inner_text().strip() == ""  # no longer waiting
+
+
+def test_messages_have_plain_text_aria_labels(page):
+    """Gradio labels each message with its raw HTML; the page script makes it the text shown
+    (hostile article text stays text, as it shows)."""
+    page.wait_for_timeout(300)
+    pairs = page.locator("#nqa-chat [data-testid=bot], #nqa-chat [data-testid=user]").evaluate_all(
+        "els => els.map(e => [e.getAttribute('aria-label'),"
+        " e.innerText.replace(/\\s+/g, ' ').trim().slice(0, 600)])")
+    assert len(pairs) >= 8
+    for label, shown in pairs:
+        who, _, text = label.partition(": ")
+        assert who in ("Answer", "Your question") and text in (shown, shown + "…"), label
+        assert 'class="' not in label and "<div" not in label and "<p>" not in label
+    labels = [label for label, _ in pairs]
+    assert any(label.startswith("Answer: Storm Calloway") and "62,000" in label
+               for label in labels), labels
+    assert "Your question: How many homes lost power during Storm Calloway?" in labels
+
+
+CONTRAST = """e => {
+    const rgba = s => s.match(/[\\d.]+/g).map(Number);
+    const lum = c => c.slice(0, 3).map(v => (v /= 255) <= 0.03928 ? v / 12.92
+        : ((v + 0.055) / 1.055) ** 2.4).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+    let b = e;  // the nearest ancestor with a background
+    while (b && (rgba(getComputedStyle(b).backgroundColor)[3] ?? 1) === 0) b = b.parentElement;
+    const fg = lum(rgba(getComputedStyle(e).color));
+    const bg = lum(rgba(getComputedStyle(b || document.body).backgroundColor));
+    return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+}"""
+
+
+def test_dark_mode_keeps_the_highlight_and_the_answer_readable(page, app_url):
+    dark = page.context.browser.new_page(viewport={"width": 1280, "height": 900},
+                                         color_scheme="dark")
+    try:
+        dark.goto(app_url)
+        dark.wait_for_selector("#nqa-stats .nqa-stats", timeout=60_000)
+        answer = ask(dark, QUESTION)
+        assert "dark" in dark.evaluate("document.body.className")
+        text = answer.locator("p").first
+        assert text.evaluate("e => getComputedStyle(e).color") != "rgb(0, 0, 0)"  # light text
+        for part in (answer.locator("mark").first, text, answer.locator(".nqa-passage").first):
+            assert part.evaluate(CONTRAST) >= 4.5, part.evaluate("e => e.outerHTML")[:200]
+    finally:
+        dark.close()
+
+
+def test_bidi_text_cannot_disguise_a_title_or_reorder_the_meta_line(page):
+    """What web.render makes, laid out by the browser: a title holding U+202E still reads
+    "gnp.exe"; a right-to-left source does not pull the date after it to its left."""
+    from datetime import date
+
+    from qa.types import Answer, Citation
+    from web.render import render_answer
+
+    cards = [Citation(number=n, article_id=f"a{n}", title=title, url="", source=source,
+                      author="", published=date(2025, 5, 23), start=0, end=5, score=1.0,
+                      highlight=None, passage="Text.")
+             for n, title, source in ((1, "Invoice \u202egnp.exe", "Evil \u202eTimes"),
+                                      (2, "Harbor news", "صحيفة الميناء"))]
+    html = render_answer(Answer(question="q", text="See [1] and [2].", citations=tuple(cards),
+                                refused=False, query="q"), "b1")
+    other = page.context.browser.new_page()
+    try:
+        other.set_content(f"<html><body style='width:700px'>{html}</body></html>")
+        x = other.evaluate("""() => {
+            const at = (el, text) => { const node = [...el.querySelectorAll('bdi')].map(b =>
+                b.firstChild).find(n => n.data.includes(text)); const r = document.createRange();
+                const i = node.data.indexOf(text); r.setStart(node, i); r.setEnd(node, i + 1);
+                return r.getBoundingClientRect().left; };
+            const [c1, c2] = document.querySelectorAll('.nqa-card');
+            return {g: at(c1, 'gnp'), x: at(c1, 'xe'), evil: at(c1, 'Evil'),
+                    date1: at(c1, '2025'), arabic: at(c2, 'صحيفة'), date2: at(c2, '2025')};
+        }""")
+    finally:
+        other.close()
+    assert x["g"] < x["x"]  # "gnp.exe", not "exe.png"
+    assert x["evil"] < x["date1"] and x["arabic"] < x["date2"]  # source, then date
 
 
 def test_filters_from_the_side_panel_apply_to_the_next_question(page):

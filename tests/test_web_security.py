@@ -24,7 +24,7 @@ from qa import exitcodes
 from qa.settings import Settings
 from tests.support.helpers import ROOT, free_port, wait_http, write
 from tests.support.httpd import LocalServer, redirect_to
-from tests.support.webapp import client, plain, session, upload
+from tests.support.webapp import CHROMIUM, chromium, client, plain, session, upload
 
 pytestmark = pytest.mark.slow
 
@@ -140,6 +140,40 @@ def test_read_only_refuses_every_user(tmp_path, users):
         alice = session(url, ("alice", "wonder-land"))
         with pytest.raises(Exception, match="403"):
             upload(alice, write(tmp_path / "a.txt", STORY))
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing")
+def test_the_page_shows_add_articles_only_to_writers_and_logs_out(tmp_path, users):
+    from playwright.sync_api import sync_playwright
+
+    s = Settings(store=str(tmp_path / "store"), auth=users, writers="alice")
+    with Served(s) as url, Served(Settings(store=str(tmp_path / "ro"), read_only=True)) as ro, \
+            sync_playwright() as p:
+        browser = chromium(p)
+        for user, password, can_add in (("bob", "builder-1", False),
+                                        ("alice", "wonder-land", True)):
+            page = browser.new_page()
+            page.goto(url)
+            page.get_by_label("username").fill(user)
+            page.get_by_label("password").fill(password)
+            page.get_by_role("button", name="Login").click()
+            page.wait_for_selector("#nqa-user >> text=Signed in as", timeout=60_000)
+            assert page.locator("#nqa-user").inner_text().strip() == f"Signed in as {user}"
+            assert page.get_by_text("Add articles").is_visible() is can_add
+            page.locator("#nqa-logout").click()
+            page.wait_for_selector("text=please log in", timeout=30_000)
+            page.reload()
+            page.wait_for_selector("text=please log in", timeout=30_000)  # still logged out
+            assert page.locator("#nqa-question").count() == 0
+            page.close()
+        page = browser.new_page()  # read-only, no login: asks, adds nothing, no log out
+        page.goto(ro)
+        page.wait_for_selector("#nqa-stats .nqa-stats", timeout=60_000)
+        assert page.locator("#nqa-question").is_visible()
+        assert not page.get_by_text("Add articles").is_visible()
+        assert not page.locator("#nqa-logout").is_visible()
+        browser.close()
 
 
 # ---- logins -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ gradio import, nothing is fetched from elsewhere.
 from __future__ import annotations
 
 CSS = """
-.nqa-answer { line-height: 1.5; }
+.nqa-answer { line-height: 1.5; scroll-margin-top: 1em; }
 .nqa-answer p { margin: 0 0 .5em 0; }
 .nqa-cite { font-weight: 700; text-decoration: none; padding: 0 1px;
   color: var(--color-accent, #f97316) !important; }
@@ -63,7 +63,8 @@ JS = r"""
     if (text.length > 600) text = text.slice(0, 600) + "…";
     return who + text;
   };
-  let questions = 0, answers = 0, scheduled = false;
+  const asked = () => document.querySelectorAll(chatSel + " [data-testid=user]").length;
+  let answers = 0, waitingAt = -1, scheduled = false;
   const tidy = () => {
     scheduled = false;
     const chat = document.querySelector(chatSel);
@@ -72,14 +73,15 @@ JS = r"""
       const label = el.getAttribute("aria-label");
       if (/^(bot|user|assistant)'s message: /.test(label)) el.setAttribute("aria-label", plain(el));
     }
-    const asked = chat.querySelectorAll("[data-testid=user]").length;
     const done = chat.querySelectorAll(".nqa-answer:not(.nqa-pending)");
-    if (asked > questions && note()) note().textContent = "";
+    if (waitingAt >= 0 && asked() > waitingAt && note()) {  // the waiting question is asked
+      note().textContent = "";
+      waitingAt = -1;
+    }
     if (done.length > answers) {
       const last = done[done.length - 1], r = last.getBoundingClientRect();
       if (r.top < 0 || r.top > window.innerHeight - 80) last.scrollIntoView({block: "start"});
     }
-    questions = asked;
     answers = done.length;
   };
   new MutationObserver(() => {
@@ -89,9 +91,11 @@ JS = r"""
   const waiting = () => {
     const box = document.querySelector("#nqa-question textarea");
     const q = box ? box.value.trim() : "";
-    if (q && document.querySelector(pending) && note())
+    if (q && document.querySelector(pending) && note()) {
+      waitingAt = asked();
       note().textContent = "\u201c" + q + "\u201d will be asked as soon as the answer " +
                            "above is complete.";
+    }
   };
   document.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && e.target.closest?.("#nqa-question")) waiting();

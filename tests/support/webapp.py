@@ -1,8 +1,8 @@
 """Driving the running web app from tests: a ``gradio_client`` client and one chat turn
 through the page's ``/chat`` endpoint; plain HTTP as a browser or script would send it (log
-in, upload a file, call an endpoint, fetch a file URL) for what ``gradio_client`` hides; and
-the text of an HTML fragment. Starting the app is left to each test (a subprocess or
-``app.launch``); ``tests.support.helpers.wait_http`` waits for it."""
+in, upload a file, call an endpoint, fetch a file URL) for what ``gradio_client`` hides; the
+text of an HTML fragment; Debian's chromium for Playwright. Starting the app is left to each
+test (a subprocess or ``app.launch``); ``tests.support.helpers.wait_http`` waits for it."""
 
 from __future__ import annotations
 
@@ -74,4 +74,16 @@ def call(s: Any, api_name: str, *data: Any) -> list:
     return out
 
 
-__all__ = ["call", "chat", "client", "file_record", "plain", "session", "upload"]
+CHROMIUM = "/usr/bin/chromium"  # Debian's; the browser tests skip without it
+
+
+def chromium(playwright: Any) -> Any:
+    """Launch ``CHROMIUM`` headless through Playwright (never a downloaded browser)."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run"])
+
+
+__all__ = ["CHROMIUM", "call", "chat", "chromium", "client", "file_record", "plain", "session",
+           "upload"]
