@@ -78,7 +78,8 @@ def add_articles(settings: Settings, access: Access, upload_dir: str, files: lis
         if refusal:
             raise gr.Error(refusal, print_exception=False)
         names = [f.get("orig_name") or p for f, p in zip(files, paths, strict=True)]
-        staged = stage_urls(urls or "", stage_files(paths, upload_dir, settings.max_bytes, names))
+        staged = stage_urls(urls or "", stage_files(paths, upload_dir, settings.max_bytes, names,
+                                                    uploads=get_upload_folder()))
         report = ingest_staged(staged, ingest, settings, progress)
     finally:
         discard_uploads(paths, get_upload_folder())

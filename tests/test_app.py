@@ -313,6 +313,8 @@ def test_upload_names_never_leave_the_upload_area(tmp_path):
     assert [r for _, r in staged.rejected] == ["larger than the 1.05 MB limit (NEWSQA_MAX_BYTES)",
                                                staged.rejected[1][1]]
     assert "not a supported file type" in staged.rejected[1][1] and not staged.inputs
+    elsewhere = stage_files([str(src)], str(area), 1 << 20, uploads=str(tmp_path / "gradio"))
+    assert elsewhere.rejected == [("src.txt", "not an uploaded file")] and not elsewhere.inputs
     urls = stage_urls("https://a.example/x\n\n# note\njavascript:alert(1)\nfile:///etc/passwd")
     assert list(urls.inputs) == ["https://a.example/x"] and len(urls.rejected) == 2
 

@@ -170,18 +170,21 @@ def test_hostile_article_renders_as_text(page, tmp_path):
     assert page.locator("body").is_visible()
 
 
-def test_a_pasted_internal_url_is_refused(page):
+def test_pasted_internal_urls_are_refused(page):
     with LocalServer() as internal:
         internal.add("/secret", "<p>The vault code of the harbor office is 4417.</p>")
+        urls = [f"http://{host}:{internal.port}/secret"
+                for host in ("127.0.0.1", "localhost", "[::1]", "127.1", "2130706433")]
         if not page.get_by_label("URLs, one per line").is_visible():
             page.get_by_text("Add articles").click()
-        page.get_by_label("URLs, one per line").fill(f"http://127.1:{internal.port}/secret")
+        page.get_by_label("URLs, one per line").fill("\n".join(urls))
         page.get_by_role("button", name="Add to collection").click()
         page.wait_for_function("() => document.querySelector('#nqa-report')"
                                ".innerText.includes('refused')", timeout=60_000)
         assert internal.hits == []
     report = page.locator("#nqa-report").inner_text()
-    assert f"http://127.1:{internal.port}/secret: refused: private address" in report
+    assert "0 added" in report and "5 failed" in report
+    assert all(f"{url}: refused: private address" in report for url in urls), report
 
 
 SEND_WHILE_PENDING = """q => {  // the moment an answer is pending, type q and press Ask

@@ -72,9 +72,11 @@ def safe_name(name: str) -> str:
 
 
 def stage_files(paths: list[str], upload_dir: str, max_bytes: int,
-                names: list[str] | None = None, into: Staged | None = None) -> Staged:
+                names: list[str] | None = None, into: Staged | None = None,
+                uploads: str | None = None) -> Staged:
     """Check type and size of each uploaded file and copy the good ones into fresh temp dirs
-    under ``upload_dir``. ``names`` are the names to show (default: the paths' basenames)."""
+    under ``upload_dir``. ``names`` are the names to show (default: the paths' basenames);
+    ``uploads``, where uploads arrive: a path outside it is refused, whatever sent it."""
     out = into or Staged()
     root = Path(upload_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -85,6 +87,9 @@ def stage_files(paths: list[str], upload_dir: str, max_bytes: int,
         if suffix not in ALLOWED_SUFFIXES:
             out.rejected.append((shown, f"not a supported file type (use one of "
                                         f"{suffix_list()})"))
+            continue
+        if uploads and Path(uploads).resolve() not in Path(src).resolve().parents:
+            out.rejected.append((shown, "not an uploaded file"))
             continue
         try:
             size = os.path.getsize(src)
