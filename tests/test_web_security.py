@@ -101,6 +101,8 @@ def test_public_readonly_serves_anyone_and_takes_no_articles(tmp_path):
         assert len(str(refused.value).strip().splitlines()) == 1
         r = session(url).post("gradio_api/upload", files={"files": ("a.txt", STORY.encode())})
         assert r.status_code == 403 and "read-only" in r.text
+        r = session(url).post("gradio_api/process_recording", files={"video": ("v.mp4", b"0")})
+        assert r.status_code == 403  # gradio's other upload route is closed too
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=60)

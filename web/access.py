@@ -8,7 +8,8 @@ asks it in every handler that changes the corpus, not only when it hides the con
 ``LoginGuard.check`` is the password check the app gives gradio's login: after a few failed
 tries for one user name, each further try waits longer before it is checked, one at a time.
 ``UploadGate`` is an ASGI middleware that refuses gradio's upload route to anyone who may not
-add articles, so a read-only app keeps no visitor's files. No gradio import: the app passes
+add articles, so a read-only app keeps no visitor's files (and gradio's screen-recording route,
+which the page does not use, to everyone). No gradio import: the app passes
 these objects to gradio; the gate reads gradio's login cookie (``App.tokens``) and fails
 closed when it cannot.
 """
@@ -159,15 +160,18 @@ def login_user(scope: dict) -> str | None:
 
 class UploadGate:
     """ASGI middleware: a POST to gradio's upload route from someone ``access`` refuses gets
-    403 with the reason, and the file is never stored."""
+    403 with the reason, and the file is never stored; so does every POST to gradio's
+    screen-recording route (it runs ffmpeg on what it gets and keeps a temp file of it)."""
 
     def __init__(self, app: Any, access: Access) -> None:
         self.app, self.access = app, access
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if (scope.get("type") == "http" and scope.get("method") == "POST"
-                and scope.get("path", "").rstrip("/").endswith("/gradio_api/upload")):
-            reason = self.access.refusal(login_user(scope))
+        path = scope.get("path", "").rstrip("/")
+        if scope.get("type") == "http" and scope.get("method") == "POST" and path.endswith(
+                ("/gradio_api/upload", "/gradio_api/process_recording")):
+            reason = (self.access.refusal(login_user(scope)) if path.endswith("/upload")
+                      else "newsqa does not process recordings.")
             if reason:
                 body = reason.encode()
                 await send({"type": "http.response.start", "status": 403, "headers": [
