@@ -12,7 +12,7 @@ cleaning, chunking and embedding are ``ingest``'s job; ranking is ``qa.search``'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from qa.errors import StoreUnavailableError
@@ -20,19 +20,22 @@ from qa.settings import Settings
 from qa.store import models, schema
 from qa.store.connection import Connection
 from qa.store.filters import FilterLike, chroma_where
+from qa.store.ledger import LedgerReads
 from qa.store.lexical import LexicalIndex
 from qa.store.migrate import ChunkMigration
 from qa.store.models import LedgerState
 from qa.store.paths import lexical_path
-from qa.store.schema import ArticleWrite, ChunkOrigin, ChunkRecord, ModelInfo, StoredArticle
+from qa.store.schema import ArticleWrite, ChunkOrigin, ChunkRecord, ModelInfo
 from qa.store.sync import LexicalSync, store_stats
 from qa.store.write import Writer
 
 T = TypeVar("T")
 
 
-class Store:
-    """Chroma collections + lexical index for one ``Settings``. Create with ``Store.open``."""
+class Store(LedgerReads):
+    """Chroma collections + lexical index for one ``Settings``. Create with ``Store.open``.
+    Ledger reads (``article_states``, ``all_articles``, ``copies_of``, ...) come from
+    ``qa.store.ledger.LedgerReads``."""
 
     def __init__(self, settings: Settings, model: ModelInfo | None, create: bool) -> None:
         self.settings = settings
@@ -69,50 +72,6 @@ class Store:
     def count(self) -> int:
         with self._guard("counting chunks"):
             return self._conn.chunks.count()
-
-    def article_states(self, article_ids: Sequence[str]) -> dict[str, StoredArticle]:
-        """Ledger records of the given articles that exist (id -> record), in any state."""
-        out: dict[str, StoredArticle] = {}
-        with self._guard("reading the article ledger"):
-            for lo in range(0, len(article_ids), 500):
-                got = self._conn.ledger.get(ids=list(article_ids[lo : lo + 500]),
-                                            include=["metadatas"])
-                out.update((i, schema.stored_article(i, m))
-                           for i, m in zip(got["ids"], got["metadatas"], strict=True))
-        return out
-
-    def all_articles(self) -> dict[str, StoredArticle]:
-        """Every ledger record (id -> record), in any state, read in pages."""
-        out: dict[str, StoredArticle] = {}
-        with self._guard("reading the article ledger"):
-            offset = 0
-            while True:
-                got = self._conn.ledger.get(include=["metadatas"], limit=5000, offset=offset)
-                out.update((i, schema.stored_article(i, m))
-                           for i, m in zip(got["ids"], got["metadatas"], strict=True))
-                if len(got["ids"]) < 5000:
-                    return out
-                offset += 5000
-
-    def complete_by_hash(self, hashes: Iterable[str], *, raw: bool = False) -> dict[str, str]:
-        """Which of these content hashes (``raw``: raw-input hashes) complete articles
-        carry: hash -> article id."""
-        key = schema.RAW_HASH if raw else schema.HASH
-        wanted = list(dict.fromkeys(hashes))
-        out: dict[str, str] = {}
-        with self._guard("checking for known articles"):
-            for lo in range(0, len(wanted), 500):
-                got = self._conn.ledger.get(where={key: {"$in": wanted[lo : lo + 500]}},
-                                            include=["metadatas"])
-                for i, m in zip(got["ids"], got["metadatas"], strict=True):
-                    if m.get(schema.STATE) == schema.STATE_OK and key in m:
-                        out[m[key]] = i
-        return out
-
-    def article_text(self, article_id: str) -> str | None:
-        with self._guard("reading an article"):
-            got = self._conn.ledger.get(ids=[article_id], include=["documents"])
-        return got["documents"][0] if got["ids"] else None
 
     def get_chunks(self, ids: Sequence[str], embeddings: bool = False) -> list[ChunkRecord]:
         """The stored chunks of these ids (unknown ones left out), in the order asked; with

@@ -6,7 +6,12 @@ points into a side table with its chunk id, article id, date and source, indexed
 so adding or replacing one article costs the same whatever the corpus size. The table
 ``articles`` records which version (content hash) of each article the index holds; the store
 compares it with Chroma's article ledger to repair or sync (``qa.store.Store.sync_lexical``).
-This module knows nothing about Chroma.
+
+The same file keeps the near-copy index (``qa.text.minhash``): ``sketches`` holds each
+article's group (``dup_of``, "" for a canonical article) and a canonical's MinHash
+signature, ``bands`` its LSH band keys (indexed), so finding the candidates for one new
+article is ``BANDS`` index lookups whatever the archive size. Like the chunk rows, it is
+derived from the ledger and rebuilt from its texts. This module knows nothing about Chroma.
 """
 
 from __future__ import annotations
@@ -29,7 +34,14 @@ CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, hash TEXT NOT 
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     text, tokenize='porter unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS sketches (
+    article_id TEXT PRIMARY KEY, dup_of TEXT NOT NULL DEFAULT '', signature BLOB);
+CREATE INDEX IF NOT EXISTS sketches_dup ON sketches(dup_of);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, article_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS bands_key ON bands(key);
+CREATE INDEX IF NOT EXISTS bands_article ON bands(article_id);
 """
+SketchRow = tuple[str, str, "bytes | None", Sequence[int]]  # id, dup_of, signature, bands
 
 class LexicalIndex:
     """BM25 over chunk texts in one SQLite file. Thread-safe (one connection, one lock)."""
@@ -52,11 +64,13 @@ class LexicalIndex:
         self,
         articles: Sequence[tuple[str, str]],
         chunks: Iterable[tuple[str, str, str, int, str]],
+        sketches: Sequence[SketchRow] = (),
     ) -> None:
-        """Atomically drop the given articles' rows and add ``chunks``.
+        """Atomically drop the given articles' rows and add ``chunks`` and ``sketches``.
 
         ``articles`` are (article_id, content_hash) pairs; ``chunks`` are
-        (chunk_id, article_id, text, published_yyyymmdd, source).
+        (chunk_id, article_id, text, published_yyyymmdd, source); ``sketches`` are
+        (article_id, dup_of, MinHash signature or None, LSH band keys).
         """
         with self._lock:
             db = self._db
@@ -73,6 +87,7 @@ class LexicalIndex:
                 db.executemany(
                     "INSERT OR REPLACE INTO articles(article_id, hash) VALUES (?,?)", articles
                 )
+                self._put_sketches(db, sketches)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -85,6 +100,17 @@ class LexicalIndex:
             db.executemany("DELETE FROM fts WHERE rowid=?", [(r,) for r in rows])
             db.execute("DELETE FROM chunks WHERE article_id=?", (aid,))
             db.execute("DELETE FROM articles WHERE article_id=?", (aid,))
+            db.execute("DELETE FROM sketches WHERE article_id=?", (aid,))
+            db.execute("DELETE FROM bands WHERE article_id=?", (aid,))
+
+    @staticmethod
+    def _put_sketches(db: sqlite3.Connection, rows: Sequence[SketchRow]) -> None:
+        for aid, dup_of, signature, keys in rows:
+            db.execute("DELETE FROM bands WHERE article_id=?", (aid,))
+            db.execute("INSERT OR REPLACE INTO sketches(article_id, dup_of, signature) "
+                       "VALUES (?,?,?)", (aid, dup_of, signature))
+            db.executemany("INSERT INTO bands(key, article_id) VALUES (?,?)",
+                           [(int(k), aid) for k in keys])
 
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         """Remove the articles' rows (no-op for unknown ids)."""
@@ -102,12 +128,47 @@ class LexicalIndex:
         with self._lock:
             self._db.executescript(
                 "DELETE FROM fts; DELETE FROM chunks; DELETE FROM articles; DELETE FROM meta;"
-            )
+                "DELETE FROM sketches; DELETE FROM bands;")
 
     def article_hashes(self) -> dict[str, str]:
         """article_id -> content hash of every article the index holds."""
         with self._lock:
             return dict(self._db.execute("SELECT article_id, hash FROM articles"))
+
+    def put_sketches(self, rows: Sequence[SketchRow]) -> None:
+        """Replace these articles' near-copy rows only (filling in an older index)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._put_sketches(self._db, rows)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def groups(self) -> dict[str, str]:
+        """article_id -> dup_of ("" for a canonical) of every article with a sketch row."""
+        with self._lock:
+            return dict(self._db.execute("SELECT article_id, dup_of FROM sketches"))
+
+    def near_candidates(self, keys: Sequence[int]) -> dict[str, bytes]:
+        """Canonical articles sharing at least one LSH band key: id -> MinHash signature."""
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        with self._lock:
+            return dict(self._db.execute(
+                "SELECT s.article_id, s.signature FROM sketches s WHERE s.article_id IN "
+                f"(SELECT article_id FROM bands WHERE key IN ({marks})) AND s.dup_of = '' "
+                "AND s.signature IS NOT NULL", [int(k) for k in keys]))
+
+    def orphan_copies(self) -> list[str]:
+        """Copies whose canonical article is gone (deleted, removed by a repair) or is no
+        longer canonical: they need a new group."""
+        with self._lock:
+            return [r[0] for r in self._db.execute(
+                "SELECT article_id FROM sketches WHERE dup_of != '' AND dup_of NOT IN "
+                "(SELECT article_id FROM sketches WHERE dup_of = '')")]
 
     def count(self) -> int:
         """Number of chunks indexed."""

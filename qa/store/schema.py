@@ -29,8 +29,9 @@ from qa.store.models import ModelInfo as ModelInfo  # re-exported (its home: qa.
 STATE_WRITING, STATE_OK = "writing", "ok"  # ledger states (see ``Store.repair``)
 # keys the store filters on: ledger hash / raw-input hash / state, a chunk's article
 HASH, RAW_HASH, STATE, ARTICLE_ID = "hash", "raw_hash", "state", "article_id"
+DUP_OF = "dup_of"  # ledger: the canonical article of a near-copy's group ("" for none)
 # ledger keys that the chunks do not repeat
-_LEDGER_ONLY = ("n_chunks", "raw_hash", "origin", "ingested_at")
+_LEDGER_ONLY = ("n_chunks", "raw_hash", "origin", "ingested_at", DUP_OF)
 
 
 def chunk_id(article_id: str, content_hash: str, index: int) -> str:
@@ -53,7 +54,11 @@ class ArticleWrite:
     """One new or changed article for ``Store.write``: its fields, chunks and vectors.
 
     ``vectors[i]`` is the embedding of ``chunks[i]``; ``existed`` says the store already
-    holds a version of the article (its old chunks are deleted first).
+    holds a version of the article (its old chunks are deleted first). A near-copy of a
+    stored story (``dup_of``: the canonical article's id) has no chunks: the ledger keeps
+    its text, source, URL and date, and retrieval finds the story through the canonical.
+    ``sketch`` (``qa.text.minhash.Sketch``) is the canonical's near-copy sketch;
+    ``ingested_at`` keeps an earlier ingestion time when an article is only regrouped.
     """
 
     article_id: str
@@ -69,6 +74,9 @@ class ArticleWrite:
     author: str = ""
     published: date | None = None
     origin: str = ""
+    dup_of: str = ""
+    sketch: Any = field(default=None, compare=False, repr=False)
+    ingested_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,7 @@ class StoredArticle:
     published: date | None
     origin: str
     ingested_at: str
+    dup_of: str = ""  # the canonical article of its group of near-copies, if a copy
 
     @property
     def complete(self) -> bool:
@@ -130,8 +139,8 @@ def ledger_row(w: ArticleWrite, state: str, ingested_at: str) -> dict:
         "source": w.source, "source_key": w.source.lower(), "author": w.author,
         "published": ymd(w.published),
         "published_iso": w.published.isoformat() if w.published else "",
-        "origin": w.origin[:500], "ingested_at": ingested_at, "raw_hash": w.raw_hash,
-        "state": state,
+        "origin": w.origin[:500], "ingested_at": w.ingested_at or ingested_at,
+        "raw_hash": w.raw_hash, "state": state, DUP_OF: w.dup_of,
     }
 
 
@@ -150,6 +159,15 @@ def lexical_rows(w: ArticleWrite) -> list[tuple[str, str, str, int, str]]:
     day, key = ymd(w.published), w.source.lower()
     return [(chunk_id(w.article_id, w.content_hash, c.index), w.article_id, c.text, day, key)
             for c in w.chunks]
+
+
+def sketch_row(article_id: str, dup_of: str,
+               sketch: Any) -> tuple[str, str, bytes | None, tuple[int, ...]]:
+    """An article's near-copy index row (``qa.store.lexical``): (article id, dup_of,
+    signature, band keys) from its ``qa.text.minhash.Sketch``; a copy's has no signature
+    and no bands (only canonicals are matched against)."""
+    sk = None if dup_of else sketch
+    return (article_id, dup_of, sk.to_bytes() if sk else None, sk.bands if sk else ())
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -203,4 +221,5 @@ def stored_article(article_id: str, meta: dict) -> StoredArticle:
         title=meta.get("title", ""), url=meta.get("url", ""), source=meta.get("source", ""),
         author=meta.get("author", ""), published=from_ymd(meta.get("published", 0)),
         origin=meta.get("origin", ""), ingested_at=meta.get("ingested_at", ""),
+        dup_of=meta.get(DUP_OF, "") or "",
     )

@@ -3,11 +3,15 @@
 ``LexicalSync(store)`` compares the lexical index's article hashes with the Chroma ledger
 (cheap when the ledger's generation stamp is unchanged, or changed only by a re-embedding
 switch, which keeps every chunk id and text) and re-indexes only what differs;
-``rebuild`` starts from scratch. ``store_stats(store)`` summarises the collection. The
-``Store`` composes one ``LexicalSync`` and calls these from ``sync_lexical``,
-``rebuild_lexical`` and ``stats``. How app replicas on one Chroma server stay in sync is
-described in the README ("Scaling out"). No Chroma calls of its own: it uses the Store's
-public reads and the schema's row functions.
+``rebuild`` starts from scratch. The near-copy index in the same file follows the ledger
+too: an article whose group (``dup_of``) changed is re-indexed (a copy promoted to
+canonical gains its chunks), and canonicals' sketches are computed from the ledger texts
+(also once for an index made before sketches existed, or with other sketch parameters).
+``store_stats(store)`` summarises the collection. The ``Store`` composes one
+``LexicalSync`` and calls these from ``sync_lexical``, ``rebuild_lexical`` and ``stats``.
+How app replicas on one Chroma server stay in sync is described in the README ("Scaling
+out"). No Chroma calls of its own: it uses the Store's public reads and the schema's row
+functions.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from qa.store.schema import stored_lexical_row
+from qa.store.lexical import SketchRow
+from qa.store.schema import sketch_row, stored_lexical_row
+from qa.text import minhash
 
 if TYPE_CHECKING:
     from qa.store.chroma import Store
@@ -41,22 +47,36 @@ class LexicalSync:
         store, lexical = self._store, self._store.lexical
         state = store.state()
         gen, have_gen = state.generation, lexical.get_meta("generation")
-        if not force and gen and gen == have_gen:
+        sketched = lexical.get_meta("sketches") == minhash.VERSION
+        if not force and sketched and gen and gen == have_gen:
             return 0
-        if not force and have_gen and have_gen == state.reembedded_from:
+        if not force and sketched and have_gen and have_gen == state.reembedded_from:
             lexical.set_meta("generation", gen)  # only the vectors changed: same ids, texts
             return 0
-        want = {a: s.hash for a, s in store.all_articles().items() if s.complete}
+        want = {a: s for a, s in store.all_articles().items() if s.complete}
         have = lexical.article_hashes()
+        groups = lexical.groups()
         stale = [a for a in have if a not in want]
-        todo = [a for a, h in want.items() if have.get(a) != h]
+        todo = [a for a, s in want.items()
+                if have.get(a) != s.hash or groups.get(a, s.dup_of) != s.dup_of]
+        redo = set(todo)  # and sketches missing, or made with other parameters:
+        backfill = [a for a in want if a not in redo and (not sketched or a not in groups)]
         if stale:
             lexical.delete_articles(stale)
-        for aid in todo:
-            lexical.replace_articles(
-                [(aid, want[aid])],
-                [stored_lexical_row(r) for r in store.article_chunks(aid)],
-            )
+        for lo in range(0, len(todo), 200):
+            part = todo[lo : lo + 200]
+            texts = store.article_texts([a for a in part if not want[a].dup_of])
+            for aid in part:
+                lexical.replace_articles(
+                    [(aid, want[aid].hash)],
+                    [stored_lexical_row(r) for r in store.article_chunks(aid)],
+                    [_sketch_row(aid, want[aid].dup_of, texts.get(aid, ""))])
+        for lo in range(0, len(backfill), 200):
+            part = backfill[lo : lo + 200]
+            texts = store.article_texts([a for a in part if not want[a].dup_of])
+            lexical.put_sketches([_sketch_row(a, want[a].dup_of, texts.get(a, ""))
+                                  for a in part])
+        lexical.set_meta("sketches", minhash.VERSION)
         lexical.set_meta("generation", gen)
         return len(stale) + len(todo)
 
@@ -65,6 +85,11 @@ class LexicalSync:
         self._store.lexical.clear()
         self.sync(force=True)
         return len(self._store.lexical.article_hashes())
+
+
+def _sketch_row(article_id: str, dup_of: str, text: str) -> SketchRow:
+    """A stored article's near-copy row: a copy's group, or a canonical's sketch."""
+    return sketch_row(article_id, dup_of, None if dup_of else minhash.sketch(text))
 
 
 def store_stats(store: Store) -> dict:

@@ -2,13 +2,15 @@
 
 ``Writer.write(batch)`` for new or changed articles: ledger ``state=writing`` -> old chunks
 of changed articles deleted -> new chunks upserted -> lexical index replaced -> ledger
-``state=ok`` (with the text) -> generation bumped -> lexical generation stamp. An article
-left ``writing`` by a crash is removed entirely by ``repair()`` at the next ingestion, which
-then re-adds it; every removal bumps the generation so replicas drop it from their lexical
-copies. Writes and removals first check that re-embedding is not switching the chunks to
-another collection (``Connection.check_writable``), and check again before ``state=ok``:
-an article written into a collection that was switched away from stays ``writing``. What
-a row holds is ``qa.store.schema``; no reads beyond what the protocol needs.
+``state=ok`` (with the text) -> generation bumped -> lexical generation stamp. The lexical
+step also records each article's near-copy group and sketch (``schema.sketch_row``); a
+near-copy (``ArticleWrite.dup_of``) has no chunks. An article left ``writing`` by a crash
+is removed entirely by ``repair()`` at the next ingestion, which then re-adds it; every
+removal bumps the generation so replicas drop it from their lexical copies. Writes and
+removals first check that re-embedding is not switching the chunks to another collection
+(``Connection.check_writable``), and check again before ``state=ok``: an article written
+into a collection that was switched away from stays ``writing``. What a row holds is
+``qa.store.schema``; no reads beyond what the protocol needs.
 """
 
 from __future__ import annotations
@@ -60,7 +62,9 @@ class Writer:
                     ids=[r[0] for r in part], documents=[r[1] for r in part],
                     metadatas=[r[2] for r in part], embeddings=vectors[lo : lo + 2000])
         self._lexical.replace_articles([(w.article_id, w.content_hash) for w in batch],
-                                       [r for w in batch for r in schema.lexical_rows(w)])
+                                       [r for w in batch for r in schema.lexical_rows(w)],
+                                       [schema.sketch_row(w.article_id, w.dup_of, w.sketch)
+                                        for w in batch])
         self._conn.check_writable()  # switched meanwhile: left `writing`, repaired later
         self._ledger_put(batch, schema.STATE_OK, now, "finishing a write")
         with self._guard("reading the store generation"):
