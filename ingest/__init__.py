@@ -47,9 +47,12 @@ def delete(ids_or_urls: Iterable[str], settings: Settings | None = None, *,
            embedder: Any = None) -> IngestReport:
     """Delete articles by id or URL (a URL is normalised like at ingestion).
 
-    No embedding model is loaded (``embedder`` is accepted for old callers and unused).
+    Deleting the canonical copy of a story with near-copies first makes the earliest other
+    copy canonical (``ingest.copies.keep_stories``): only then is an embedding model
+    loaded (``embedder``, or the one ``settings`` names).
     """
     from ingest.clean import article_id
+    from ingest.copies import keep_stories
     from qa.store import Store
 
     settings = settings or Settings.from_env()
@@ -59,8 +62,11 @@ def delete(ids_or_urls: Iterable[str], settings: Settings | None = None, *,
         keys.append(item)
         if item.startswith(("http://", "https://")):
             keys.append(article_id(item, ""))
-    gone = store.delete_articles(list(dict.fromkeys(keys)))
-    report = IngestReport(deleted=len(gone), store=settings.where)
+    keys = list(dict.fromkeys(keys))
+    report = IngestReport(store=settings.where)
+    keep_stories(store, keys, settings, embedder, report)
+    gone = store.delete_articles(keys)
+    report.deleted = len(gone)
     found = set(gone)
     for item in ids_or_urls:
         alt = article_id(item, "") if item.startswith(("http://", "https://")) else item

@@ -3,7 +3,10 @@
 ``run(inputs, settings)`` drives it and returns an ``IngestReport``. Each article gets a
 stable id (``ingest.clean.article_id``) and a content hash: unchanged articles are skipped
 without embedding, changed ones have their old chunks replaced, new ones are added, and text
-already stored under another id is counted as a duplicate. Each batch is handed to
+already stored under another id is counted as a duplicate. A near-copy of a stored story
+(``ingest.copies``: same text with other boilerplate, headline or light edits) is stored
+without chunks in the story's group, and the copies of a changed story are regrouped; a
+run first regroups copies whose story is gone. Each batch is handed to
 ``Store.write``, which carries out the crash-safe protocol and owns the metadata layout
 (``qa.store.schema``); a run first repairs what an interrupted run left.
 Embedding of batch n+1 overlaps the store writes of batch n (one writer thread), so the
@@ -21,14 +24,16 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ingest.chunk import Chunk, chunk_article, embed_text
+from ingest import copies
+from ingest.batch import Item, build
+from ingest.batch import article_write as article_write  # its home; bench/scale.py uses it
 from ingest.clean import clean
 from ingest.read import iter_records
 from ingest.records import Article, Failure, RawRecord
 from ingest.report import IngestReport
 from qa.embed import embedder_setting, make_embedder
 from qa.settings import Settings
-from qa.store import ArticleWrite, ModelInfo, Store
+from qa.store import ModelInfo, Store
 
 BATCH_ARTICLES = 48
 PIPELINE_VERSION = "1"  # bump when cleaning changes, so unchanged inputs are re-cleaned
@@ -44,15 +49,6 @@ def content_hash(a: Article) -> str:
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\x00")
     return h.hexdigest()
-
-
-def article_write(a: Article, digest: str, raw: str, chunks: list[Chunk], vectors: Any,
-                  existed: bool) -> ArticleWrite:
-    """What the store is given for one new (or, ``existed``, changed) article."""
-    return ArticleWrite(
-        article_id=a.id, content_hash=digest, raw_hash=raw, text=a.text, chunks=chunks,
-        vectors=vectors, existed=existed, title=a.title, url=a.url, source=a.source,
-        author=a.author, published=a.published, origin=a.origin)
 
 
 class _Writer:
@@ -159,6 +155,7 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
     seen_ids: set[str] = set()
     seen_hashes: set[str] = set()
     writer = _Writer()
+    grouper = copies.Grouper(store)
     groups: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
     reader = threading.Thread(target=_produce, args=(list(inputs), settings, store, groups,
@@ -166,6 +163,9 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
     reader.start()
     n_seen = 0
     try:
+        orphans = copies.orphans(store, grouper)  # their story was deleted: a new group
+        report.regrouped += len(orphans)
+        _submit(orphans, settings, store, embedder, writer, grouper, report)
         while (got := groups.get()) is not None:
             if isinstance(got, BaseException):
                 raise got
@@ -181,7 +181,7 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
                     seen_ids.add(a.id)
                     seen_hashes.add(h)
                     fresh.append((a, h, rh))
-            _embed_and_submit(fresh, settings, store, embedder, writer, report)
+            _embed_and_submit(fresh, settings, store, embedder, writer, grouper, report)
             bar.update(len(origins))
             for origin in origins:
                 n_seen += 1
@@ -196,9 +196,10 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
 
 
 def _embed_and_submit(pending: list[tuple[Article, str, str]], settings: Settings,
-                      store: Store, embedder: Any, writer: _Writer,
+                      store: Store, embedder: Any, writer: _Writer, grouper: copies.Grouper,
                       report: IngestReport) -> None:
-    """Classify against the ledger, chunk and embed what is new or changed, queue the write."""
+    """Classify against the ledger, group near-copies, chunk and embed what is new or
+    changed (and the copies of changed stories that leave their group), queue the write."""
     if not pending:
         return
     states = store.article_states([a.id for a, _, _ in pending])
@@ -211,24 +212,27 @@ def _embed_and_submit(pending: list[tuple[Article, str, str]], settings: Setting
         elif not st and h in dup_of:
             report.duplicates += 1
         else:
-            todo.append((a, h, rh, st is not None))
-    if not todo:
-        return
-    chunked = [(a, h, rh, ex, chunk_article(a, settings.chunk_tokens, settings.chunk_overlap))
-               for a, h, rh, ex in todo]
-    flat = [embed_text(a, c) for a, _, _, _, cs in chunked for c in cs]
-    vecs = embedder.embed(flat) if flat else []
-    batch, pos = [], 0
-    for a, h, rh, ex, cs in chunked:
-        batch.append(article_write(a, h, rh, cs, vecs[pos : pos + len(cs)], ex))
-        pos += len(cs)
-        report.chunks += len(cs)
-        report.tokens += sum(c.tokens for c in cs)
-        if ex:
-            report.updated += 1
-        else:
-            report.added += 1
-    writer.submit(lambda b=batch: store.write(b))
+            todo.append(Item(a, h, rh, existed=st is not None))
+    for it in todo:
+        grouper.assign(it)
+        report.updated += it.existed
+        report.added += not it.existed
+        report.grouped += bool(it.dup_of)
+    changed = [it.id for it in todo if it.existed and not states[it.id].dup_of]
+    regrouped = copies.regroup(store, grouper, changed, skip={it.id for it in todo})
+    report.regrouped += len(regrouped)
+    _submit(todo + regrouped, settings, store, embedder, writer, grouper, report)
+
+
+def _submit(items: list[Item], settings: Settings, store: Store, embedder: Any,
+            writer: _Writer, grouper: copies.Grouper, report: IngestReport) -> None:
+    """Chunk and embed ``items`` (copies need neither), queue their write."""
+    if items:
+        batch = build(items, settings, embedder, report)
+        ids = [it.id for it in items]
+        writer.submit(lambda: (store.write(batch), grouper.committed(ids)))
+    report.near_copy_lookups = grouper.lookups
+    report.near_copy_seconds = grouper.seconds
 
 
 class _NoBar:

@@ -14,6 +14,8 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0  # same text already stored under another id
+    grouped: int = 0  # added or updated as near-copies of stories already stored
+    regrouped: int = 0  # stored copies whose story changed or went: a new group
     deleted: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0  # chunks written (embedded) in this run
@@ -21,6 +23,8 @@ class IngestReport:
     seconds: float = 0.0
     tokens: int = 0  # article tokens embedded in this run (for throughput)
     store: str = ""
+    near_copy_lookups: int = 0  # LSH band keys looked up (BANDS per article checked)
+    near_copy_seconds: float = 0.0  # time spent detecting near-copies
 
     @property
     def ok(self) -> bool:
@@ -32,6 +36,8 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "duplicates": self.duplicates,
+            "grouped": self.grouped,
+            "regrouped": self.regrouped,
             "deleted": self.deleted,
             "failed": [{"input": i, "reason": r} for i, r in self.failed],
             "chunks": self.chunks,
@@ -39,10 +45,16 @@ class IngestReport:
             "seconds": round(self.seconds, 3),
             "tokens": self.tokens,
             "store": self.store,
+            "near_copy_lookups": self.near_copy_lookups,
+            "near_copy_seconds": round(self.near_copy_seconds, 3),
         }
 
     def summary(self) -> str:
         parts = [f"{self.added} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
+        if self.grouped:
+            parts.append(f"{self.grouped} grouped as copies of stories already stored")
+        if self.regrouped:
+            parts.append(f"{self.regrouped} copies regrouped (their story changed or went)")
         if self.duplicates:
             parts.append(f"{self.duplicates} duplicate")
         if self.deleted:
