@@ -19,19 +19,21 @@ _EXPORTS = {
     "ask": "qa.api", "ask_stream": "qa.api", "collection_stats": "qa.api",
     "retrieve": "qa.api", "QA": "qa.service", "Response": "qa.types",
     "QAError": "qa.errors", "Settings": "qa.settings", "Filters": "qa.search.filters",
-    "Answer": "qa.types", "Citation": "qa.types",
+    "Answer": "qa.types", "Citation": "qa.types", "StoryCopy": "qa.types",
+    "also_in_text": "qa.alsoin",
 }
 
-__all__ = ["QA", "Answer", "Citation", "Filters", "QAError", "Response", "Settings", "ask",
-           "ask_stream", "collection_stats", "retrieve"]
+__all__ = ["QA", "Answer", "Citation", "Filters", "QAError", "Response", "Settings",
+           "StoryCopy", "also_in_text", "ask", "ask_stream", "collection_stats", "retrieve"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from qa.alsoin import also_in_text
     from qa.api import ask, ask_stream, collection_stats, retrieve
     from qa.errors import QAError
     from qa.search.filters import Filters
     from qa.service import QA
     from qa.settings import Settings
-    from qa.types import Answer, Citation, Response
+    from qa.types import Answer, Citation, Response, StoryCopy
 
 
 def __getattr__(name: str) -> Any:

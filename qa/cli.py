@@ -1,7 +1,8 @@
 """Command line for questions: ``python -m qa "question" [--json] [--k N] ...``.
 
 With a question: prints the answer with its numbered sources (or JSON with ``--json``); the
-answer's spans (the date, number or name asked for) are ANSI bold on a terminal only.
+answer's spans (the date, number or name asked for) are ANSI bold on a terminal only; a
+cited story carried by other outlets says so ("also in: ...", ``qa.alsoin``).
 Without one, on a terminal: an interactive chat that keeps the conversation, so follow-up
 questions work; piped input is read as one question. Exit status (``qa.exitcodes``, shared
 with ``python -m ingest`` and ``python app.py``): 0 for an answer or a refusal, 2 for a
@@ -21,6 +22,7 @@ from datetime import date
 from typing import TextIO
 
 from qa import exitcodes
+from qa.alsoin import also_in_text
 from qa.dates import read_date
 from qa.errors import QAError
 from qa.settings import Settings
@@ -109,6 +111,8 @@ def render(ans: Answer, width: int = 88, bold: bool = False) -> str:
         lines.append(f"\n{label} {c.title or c.article_id} — {origin}")
         if c.url:
             lines.append(f"    {c.url}")
+        if also := also_in_text(c):  # the story's copies in other outlets
+            lines.append(f"    ({also})")
         quote = c.passage[c.highlight[0]:c.highlight[1]] if c.highlight else c.passage[:300]
         lines.append(textwrap.indent(textwrap.fill(f"“{quote}”", width - 4), "    "))
     if ans.dropped:
@@ -142,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps([c.to_dict() for c in cites], indent=2))
             else:
                 for c in cites:
-                    print(f"[{c.number}] {c.score:.3f} {c.title} — {c.source}\n    "
+                    also = f" ({also_in_text(c)})" if c.also_in else ""
+                    print(f"[{c.number}] {c.score:.3f} {c.title} — {c.source}{also}\n    "
                           f"{c.passage[:200]}")
             return exitcodes.OK
         if question:

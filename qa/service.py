@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from qa.answer.about import about_article
-from qa.answer.citations import check_answer, make_citation
+from qa.answer.citations import check_answer, make_citation, with_copies
 from qa.answer.extractive import AnswerConfig, extractive
 from qa.answer.refusal import refusal_text
 from qa.answer.rewrite import standalone
@@ -111,7 +111,7 @@ class QA:
         scope = resolve(_question(question), filters or Filters())
         found = search(self.store, self.embedder, scope, k, self.search_config,
                        reranker=self.reranker)
-        return to_citations(found.records)
+        return with_copies(to_citations(found.records), self.store)
 
     def ask(self, question: str, history: Sequence[Any] | None = None, k: int | None = None,
             filters: Filters | None = None, llm: Any = None) -> Answer:
@@ -146,7 +146,7 @@ class QA:
         scope = resolve(query, filters)
         found = search(self.store, self.embedder, scope, k or self.settings.k,
                        self.search_config, timings, self.reranker)
-        passages = to_citations(found.records)
+        passages = with_copies(to_citations(found.records), self.store)
         about = about_article(question, query, passages, scope.describe(), timings)
         if about is not None:  # who wrote / which outlet / when published: stored metadata
             timings["total"] = time.perf_counter() - t_all

@@ -1,4 +1,5 @@
-"""Public result types: ``Citation``, ``Answer`` and the streamed ``Response``.
+"""Public result types: ``Citation`` (with its story's other copies, ``StoryCopy``),
+``Answer`` and the streamed ``Response``.
 
 Frozen dataclasses with ``to_dict()`` for JSON. No llama-index or chromadb type ever
 appears here: these are what scripts, the CLI and the web app receive.
@@ -9,6 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
+
+
+class StoryCopy(NamedTuple):
+    """Another copy of a cited story: the same text in another outlet (or at another URL),
+    stored in the story's group of near-copies (``Citation.also_in``)."""
+
+    source: str
+    url: str
+    published: date | None
+    title: str = ""
+    article_id: str = ""
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "url": self.url,
+                "published": self.published.isoformat() if self.published else None,
+                "title": self.title, "article_id": self.article_id}
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,9 @@ class Citation:
     highlight: tuple[int, int] | None = None
     #: the cross-encoder's relevance logit for this passage, when search reranked it
     relevance: float | None = None
+    #: the story's other copies (near-duplicates stored in its group), earliest first;
+    #: ``qa.alsoin.also_in_text`` makes the card's "also in: ..." line
+    also_in: tuple[StoryCopy, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -48,6 +69,7 @@ class Citation:
             "chunk_id": self.chunk_id,
             "highlight": list(self.highlight) if self.highlight else None,
             "relevance": None if self.relevance is None else round(float(self.relevance), 4),
+            "also_in": [c.to_dict() for c in self.also_in],
         }
 
 

@@ -5,7 +5,9 @@ answer it keeps only markers that name a given passage, then requires the senten
 supported by what it cites: most of its content words, and every number, month and name in
 it, must occur in a cited passage (``qa.text.terms``). A sentence with no valid marker is
 attributed to the passage that supports it, if any. Unsupported sentences are dropped and
-reported. Citations are renumbered 1..n by first mention. No retrieval or LLM calls here.
+reported. Citations are renumbered 1..n by first mention. ``with_copies`` adds each cited
+story's other copies (``Citation.also_in``) from the store's ledger. No retrieval or LLM
+calls here.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.answer.story import label, strip_label
-from qa.store import ChunkRecord, chunk_fields
+from qa.store import ChunkRecord, Store, chunk_fields
 from qa.text.sentences import sentence_spans
 from qa.text.terms import support, terms
-from qa.types import Citation
+from qa.types import Citation, StoryCopy
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 MIN_SHARE = 0.6  # share of a sentence's content words that its passage must contain
@@ -31,6 +33,16 @@ def make_citation(number: int, rec: ChunkRecord) -> Citation:
         author=f.author, published=f.published, passage=rec.text, start=f.start, end=f.end,
         score=float(rec.score), chunk_id=rec.id, relevance=rec.relevance,
     )
+
+
+def with_copies(cites: list[Citation], store: Store) -> list[Citation]:
+    """``cites`` with each story's other stored copies in ``also_in`` (one ledger read)."""
+    groups = store.copies_of([c.article_id for c in cites]) if cites else {}
+    if not groups:
+        return cites
+    return [replace(c, also_in=tuple(
+        StoryCopy(r.source, r.url, r.published, r.title, r.article_id)
+        for r in groups.get(c.article_id, ()))) for c in cites]
 
 
 def parse_markers(text: str) -> list[tuple[str, list[int]]]:
