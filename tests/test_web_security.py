@@ -103,6 +103,8 @@ def test_public_readonly_serves_anyone_and_takes_no_articles(tmp_path):
         assert r.status_code == 403 and "read-only" in r.text
         r = session(url).post("gradio_api/process_recording", files={"video": ("v.mp4", b"0")})
         assert r.status_code == 403  # gradio's other upload route is closed too
+        r = session(url).get("gradio_api/file=https://example.org/big.iso")
+        assert r.status_code == 403 and "does not fetch URLs" in r.text  # no open proxy
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=60)

@@ -8,8 +8,9 @@ asks it in every handler that changes the corpus, not only when it hides the con
 ``LoginGuard.check`` is the password check the app gives gradio's login: after a few failed
 tries for one user name, each further try waits longer before it is checked, one at a time.
 ``UploadGate`` is an ASGI middleware that refuses gradio's upload route to anyone who may not
-add articles, so a read-only app keeps no visitor's files (and gradio's screen-recording route,
-which the page does not use, to everyone). No gradio import: the app passes
+add articles, so a read-only app keeps no visitor's files; gradio's routes that the page never
+uses and that fetch or process what a visitor names (a URL behind ``/gradio_api/file=``, a
+screen recording) are closed to everyone. No gradio import: the app passes
 these objects to gradio; the gate reads gradio's login cookie (``App.tokens``) and fails
 closed when it cannot.
 """
@@ -160,18 +161,26 @@ def login_user(scope: dict) -> str | None:
 
 class UploadGate:
     """ASGI middleware: a POST to gradio's upload route from someone ``access`` refuses gets
-    403 with the reason, and the file is never stored; so does every POST to gradio's
-    screen-recording route (it runs ffmpeg on what it gets and keeps a temp file of it)."""
+    403 with the reason, and the file is never stored. Closed to everyone: gradio's
+    screen-recording route (it runs ffmpeg on what it gets and keeps a temp file of it) and
+    ``/gradio_api/file=<http URL>`` (the server would fetch any public URL for a visitor)."""
 
     def __init__(self, app: Any, access: Access) -> None:
         self.app, self.access = app, access
 
+    def _refusal(self, scope: dict) -> str | None:
+        path, method = scope.get("path", "").rstrip("/"), scope.get("method")
+        if method == "POST" and path.endswith("/gradio_api/upload"):
+            return self.access.refusal(login_user(scope))
+        if method == "POST" and path.endswith("/gradio_api/process_recording"):
+            return "newsqa does not process recordings."
+        if "/gradio_api/file=http" in path.lower() or "/gradio_api/file/http" in path.lower():
+            return "newsqa does not fetch URLs for visitors."
+        return None
+
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        path = scope.get("path", "").rstrip("/")
-        if scope.get("type") == "http" and scope.get("method") == "POST" and path.endswith(
-                ("/gradio_api/upload", "/gradio_api/process_recording")):
-            reason = (self.access.refusal(login_user(scope)) if path.endswith("/upload")
-                      else "newsqa does not process recordings.")
+        if scope.get("type") == "http":
+            reason = self._refusal(scope)
             if reason:
                 body = reason.encode()
                 await send({"type": "http.response.start", "status": 403, "headers": [
