@@ -181,6 +181,49 @@ def test_copies_of_a_deleted_story_regroup_under_the_next(tmp_path: Path, settin
     assert [c.source for c in cite.also_in] == ["Northfield Herald"]
 
 
+def test_a_changed_canonical_keeps_matching_copies_and_lets_others_go(tmp_path: Path,
+                                                                       settings, embedder):
+    ingest(_jsonl(tmp_path / "all.jsonl", OUTLETS), settings, embedder=embedder)
+    courier, valley, herald = (u for _, u, _, _ in OUTLETS)
+    source, url, title, text = OUTLETS[0]
+    light = (source, url, title, text.replace("Tuesday", "Tuesday evening"))
+    report = ingest(_jsonl(tmp_path / "light.jsonl", [light]), settings, embedder=embedder)
+    assert (report.updated, report.regrouped) == (1, 0)
+    assert _group(settings) == {courier: "", valley: courier, herald: courier}
+    rewritten = (source, url, title, RELATED[1])  # the Courier runs the op-ed instead
+    report = ingest(_jsonl(tmp_path / "new.jsonl", [rewritten]), settings, embedder=embedder)
+    assert (report.updated, report.regrouped) == (1, 2), report.to_dict()
+    assert _group(settings) == {courier: "", valley: "", herald: valley}
+    with QA(settings, embedder=embedder) as newsqa:
+        ans = newsqa.ask(QUESTION)
+    assert not ans.refused and "60 million liters" in ans.text
+    assert "Valley Post" in {c.source for c in ans.citations}
+
+
+def test_copies_left_without_their_story_regroup_at_the_next_run(tmp_path: Path, settings,
+                                                                  embedder):
+    ingest(_jsonl(tmp_path / "all.jsonl", OUTLETS), settings, embedder=embedder)
+    courier, valley, herald = (u for _, u, _, _ in OUTLETS)
+    store = Store.open(settings, embedder)
+    [canonical] = [a for a in store.all_articles().values() if a.url == courier]
+    store.delete_articles([canonical.article_id])  # not through ingest.delete: no promotion
+    report = ingest([], settings, embedder=embedder)
+    assert report.regrouped == 2
+    assert _group(settings) == {valley: "", herald: valley}
+
+
+def test_the_command_line_shows_the_other_outlets(tmp_path: Path, capsys, embedder):
+    from qa.cli import main
+
+    s = Settings(store=str(tmp_path / "store"))
+    ingest(_jsonl(tmp_path / "all.jsonl", OUTLETS), s, embedder=embedder)
+    assert main(["--store", s.store, QUESTION]) == 0
+    assert "(also in: Valley Post, Northfield Herald)" in capsys.readouterr().out
+    assert main(["--store", s.store, "--json", QUESTION]) == 0
+    [first, *_] = json.loads(capsys.readouterr().out)["citations"]
+    assert [c["source"] for c in first["also_in"]] == ["Valley Post", "Northfield Herald"]
+
+
 def test_a_replica_rebuilds_the_sketches_from_the_ledger(tmp_path: Path, settings, embedder):
     ingest(_jsonl(tmp_path / "a.jsonl", OUTLETS[:1]), settings, embedder=embedder)
     assert rebuild_lexical(settings) == 1  # the index, band keys included, from the ledger
