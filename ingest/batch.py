@@ -30,6 +30,7 @@ class Item:
     existed: bool = False
     dup_of: str = ""  # the canonical article this one is a near-copy of ("" for none)
     sketch: Any = None  # its qa.text.minhash.Sketch (None: too short to group)
+    sketched: bool = False  # ``sketch`` is computed (by the reader thread)
     ingested_at: str = ""  # kept when a stored article is only regrouped
 
     @property

@@ -8,7 +8,8 @@ canonical is its earliest-ingested copy. Candidates come from the LSH band keys 
 store's lexical index (``BANDS`` indexed lookups per article, whatever the archive size)
 and from the canonicals this run assigned but the writer thread has not stored yet;
 a candidate is decided on the exact similarity of both texts (the canonical's read from the
-ledger). ``lookups``, ``compared`` and ``seconds`` say what the detection cost.
+ledger). ``lookups``, ``compared`` and ``seconds`` (CPU seconds, whichever thread did the
+work: ingestion sketches in its reader thread, beside cleaning) say what detection cost.
 
 When a group's canonical article changes or goes, its copies are assigned again
 (``regroup``): one that still matches the new version stays; the others join another group
@@ -53,20 +54,30 @@ class Grouper:
         self._keys: dict[int, set[str]] = {}  # band key -> pending canonical ids
         self.lookups = 0  # LSH band keys looked up
         self.compared = 0  # candidate signatures compared
-        self.seconds = 0.0  # time spent sketching, looking up and comparing
+        self.seconds = 0.0  # CPU seconds spent sketching, looking up and comparing
+
+    def sketch(self, text: str) -> Sketch | None:
+        """The text's sketch (any thread: ingestion sketches while it reads)."""
+        t = time.thread_time()
+        sk = sketch(text)
+        with self._lock:
+            self.seconds += time.thread_time() - t
+        return sk
 
     def assign(self, item: Item) -> None:
-        """Set ``item.sketch`` and ``item.dup_of`` ("" when it is canonical)."""
-        t = time.perf_counter()
-        sk = sketch(item.article.text)
-        item.sketch, item.dup_of = sk, (self._best(item.id, sk) if sk is not None else "")
+        """Set ``item.dup_of`` ("" when it is canonical), and ``item.sketch`` if missing."""
+        if not item.sketched:
+            item.sketch, item.sketched = self.sketch(item.article.text), True
+        t = time.thread_time()
+        sk = item.sketch
+        item.dup_of = self._best(item.id, sk) if sk is not None else ""
         with self._lock:
             self._drop(item.id)
             self._pending[item.id] = None if item.dup_of else sk
             if sk is not None and not item.dup_of:
                 for k in sk.bands:
                     self._keys.setdefault(k, set()).add(item.id)
-        self.seconds += time.perf_counter() - t
+            self.seconds += time.thread_time() - t
 
     def committed(self, article_ids: Iterable[str]) -> None:
         """These articles are in the store now (its index answers for them)."""

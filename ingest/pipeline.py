@@ -96,12 +96,14 @@ def raw_hash(rec: RawRecord) -> str:
     return h.hexdigest()
 
 
-Group = tuple[list[str], list[Failure], list[tuple[Article, str, str]], list[str]]
+Cleaned = tuple[Article, str, str, Any]  # article, content hash, raw hash, its sketch
+Group = tuple[list[str], list[Failure], list[Cleaned], list[str]]
 
 
 def _produce(inputs: list[str], settings: Settings, store: Store, out: queue.Queue,
-             stop: threading.Event) -> None:
-    """Reader thread: read, skip unchanged raw records, clean the rest; groups onto ``out``.
+             stop: threading.Event, sketcher: Callable[[str], Any]) -> None:
+    """Reader thread: read, skip unchanged raw records, clean and sketch the rest (for
+    near-copies); groups onto ``out``.
 
     Runs while the main thread embeds the previous group, so both cores stay busy.
     """
@@ -112,16 +114,16 @@ def _produce(inputs: list[str], settings: Settings, store: Store, out: queue.Que
                 return
             recs.append(rec)
             if len(recs) >= BATCH_ARTICLES:
-                out.put(_group(recs, store))
+                out.put(_group(recs, store, sketcher))
                 recs = []
         if recs:
-            out.put(_group(recs, store))
+            out.put(_group(recs, store, sketcher))
         out.put(None)
     except BaseException as e:  # surfaced in the main thread
         out.put(e)
 
 
-def _group(recs: list, store: Store) -> Group:
+def _group(recs: list, store: Store, sketcher: Callable[[str], Any]) -> Group:
     failures = [r for r in recs if isinstance(r, Failure)]
     raws = [(r, raw_hash(r)) for r in recs if not isinstance(r, Failure)]
     known = store.complete_by_hash([h for _, h in raws], raw=True)
@@ -135,7 +137,7 @@ def _group(recs: list, store: Store) -> Group:
         if isinstance(item, Failure):
             failures.append(item)
         else:
-            articles.append((item, content_hash(item), rh))
+            articles.append((item, content_hash(item), rh, sketcher(item.text)))
     return skipped, failures, articles, origins
 
 
@@ -158,8 +160,8 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
     grouper = copies.Grouper(store)
     groups: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
-    reader = threading.Thread(target=_produce, args=(list(inputs), settings, store, groups,
-                                                     stop), name="newsqa-reader", daemon=True)
+    reader = threading.Thread(target=_produce, name="newsqa-reader", daemon=True, args=(
+        list(inputs), settings, store, groups, stop, grouper.sketch))
     reader.start()
     n_seen = 0
     try:
@@ -174,13 +176,13 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
             seen_ids.update(skipped)  # a later record with the same id is a duplicate
             report.failed.extend((f.origin, f.reason) for f in failures)
             fresh = []
-            for a, h, rh in articles:
+            for a, h, rh, sk in articles:
                 if a.id in seen_ids or h in seen_hashes:
                     report.duplicates += 1
                 else:
                     seen_ids.add(a.id)
                     seen_hashes.add(h)
-                    fresh.append((a, h, rh))
+                    fresh.append((a, h, rh, sk))
             _embed_and_submit(fresh, settings, store, embedder, writer, grouper, report)
             bar.update(len(origins))
             for origin in origins:
@@ -195,24 +197,24 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
     return report
 
 
-def _embed_and_submit(pending: list[tuple[Article, str, str]], settings: Settings,
+def _embed_and_submit(pending: list[Cleaned], settings: Settings,
                       store: Store, embedder: Any, writer: _Writer, grouper: copies.Grouper,
                       report: IngestReport) -> None:
     """Classify against the ledger, group near-copies, chunk and embed what is new or
     changed (and the copies of changed stories that leave their group), queue the write."""
     if not pending:
         return
-    states = store.article_states([a.id for a, _, _ in pending])
-    dup_of = set(store.complete_by_hash([h for a, h, _ in pending if a.id not in states]))
+    states = store.article_states([a.id for a, *_ in pending])
+    dup_of = set(store.complete_by_hash([h for a, h, *_ in pending if a.id not in states]))
     todo = []
-    for a, h, rh in pending:
+    for a, h, rh, sk in pending:
         st = states.get(a.id)
         if st and st.hash == h and st.complete:
             report.unchanged += 1  # cleaned text unchanged (the raw input changed)
         elif not st and h in dup_of:
             report.duplicates += 1
         else:
-            todo.append(Item(a, h, rh, existed=st is not None))
+            todo.append(Item(a, h, rh, existed=st is not None, sketch=sk, sketched=True))
     for it in todo:
         grouper.assign(it)
         report.updated += it.existed

@@ -24,7 +24,7 @@ class IngestReport:
     tokens: int = 0  # article tokens embedded in this run (for throughput)
     store: str = ""
     near_copy_lookups: int = 0  # LSH band keys looked up (BANDS per article checked)
-    near_copy_seconds: float = 0.0  # time spent detecting near-copies
+    near_copy_seconds: float = 0.0  # CPU seconds spent detecting near-copies
 
     @property
     def ok(self) -> bool:

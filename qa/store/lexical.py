@@ -44,7 +44,8 @@ CREATE INDEX IF NOT EXISTS bands_article ON bands(article_id);
 SketchRow = tuple[str, str, "bytes | None", Sequence[int]]  # id, dup_of, signature, bands
 
 class LexicalIndex:
-    """BM25 over chunk texts in one SQLite file. Thread-safe (one connection, one lock)."""
+    """BM25 over chunk texts in one SQLite file. Thread-safe (one connection, one lock; a
+    second one for near-copy lookups, which need not wait for a write to finish)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -55,10 +56,15 @@ class LexicalIndex:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
+        self._near = self._db if self.path == ":memory:" else sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None)
+        self._near_lock = self._lock if self._near is self._db else threading.Lock()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._near_lock:
+            self._near.close()
 
     def replace_articles(
         self,
@@ -156,8 +162,8 @@ class LexicalIndex:
         if not keys:
             return {}
         marks = ",".join("?" * len(keys))
-        with self._lock:
-            return dict(self._db.execute(
+        with self._near_lock:
+            return dict(self._near.execute(
                 "SELECT s.article_id, s.signature FROM sketches s WHERE s.article_id IN "
                 f"(SELECT article_id FROM bands WHERE key IN ({marks})) AND s.dup_of = '' "
                 "AND s.signature IS NOT NULL", [int(k) for k in keys]))

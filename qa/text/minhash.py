@@ -82,12 +82,16 @@ def sketch(text: str) -> Sketch | None:
     if len(words(text)) < MIN_WORDS:
         return None
     x = shingle_hashes(text)
-    sig = np.empty(PERMUTATIONS, dtype=np.uint64)
+    sig = np.full(PERMUTATIONS, 2**32, dtype=np.uint64)
+    buf = np.empty((PERMUTATIONS, min(len(x), 4096)), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for lo in range(0, len(x), 4096):  # bounded memory for very long texts
-            part = ((_A[:, None] * x[None, lo : lo + 4096] + _B[:, None])
-                    >> np.uint64(32)).min(axis=1)
-            sig = part if lo == 0 else np.minimum(sig, part)
+            part = x[lo : lo + 4096]
+            out = buf[:, : len(part)]
+            np.multiply(_A[:, None], part[None, :], out=out)  # in place: no temporaries
+            out += _B[:, None]
+            out >>= np.uint64(32)
+            np.minimum(sig, out.min(axis=1), out=sig)
     return Sketch(sig.astype(np.uint32), band_keys(sig), x)
 
 
