@@ -3,7 +3,8 @@
 Two Chroma collections per store: the chunk collection (``<name>``) holds one record per
 chunk (embedding, exact passage text, metadata) and ``<name>-articles`` is the article
 ledger, one record per article (metadata with its content hash and state, and the full
-cleaned text). The lexical index (``qa.store.lexical``) holds one row per chunk. What goes
+cleaned text; ``dup_of`` names the canonical article of a near-copy, which has no chunks).
+The lexical index (``qa.store.lexical``) holds one row per chunk. What goes
 in, as a typed value: ``ArticleWrite`` (one article of a ``Store.write``); what comes back:
 ``ChunkRecord`` (its ``meta`` is the raw chunk metadata, ``chunk_fields`` reads it typed)
 and ``StoredArticle`` (a ledger record). ``ModelInfo`` (``qa.store.models``, re-exported
