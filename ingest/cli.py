@@ -97,10 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.delete:
             report = delete(args.delete, settings)
         if args.inputs:
-            deleted, failed = report.deleted, report.failed
+            deleted, failed, regrouped = report.deleted, report.failed, report.regrouped
             report = ingest(args.inputs, settings,
                             progress=False if (args.no_progress or args.json) else None)
             report.deleted, report.failed = deleted, failed + report.failed
+            report.regrouped += regrouped  # copies of deleted stories given a new group
         if args.rebuild_lexical:
             n = rebuild_lexical(settings)
             if not args.json:

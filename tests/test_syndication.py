@@ -181,6 +181,17 @@ def test_copies_of_a_deleted_story_regroup_under_the_next(tmp_path: Path, settin
     assert [c.source for c in cite.also_in] == ["Northfield Herald"]
 
 
+def test_deleting_a_copy_only_shortens_also_in(tmp_path: Path, settings, embedder):
+    ingest(_jsonl(tmp_path / "all.jsonl", OUTLETS), settings, embedder=embedder)
+    courier, valley, herald = (u for _, u, _, _ in OUTLETS)
+    gone = delete([valley], settings)  # a copy: nothing to promote, no model loaded
+    assert (gone.deleted, gone.regrouped) == (1, 0)
+    assert _group(settings) == {courier: "", herald: courier}
+    with QA(settings, embedder=embedder) as newsqa:
+        [cite] = [c for c in newsqa.retrieve(QUESTION, k=3) if c.url == courier][:1]
+    assert [c.url for c in cite.also_in] == [herald]
+
+
 def test_a_changed_canonical_keeps_matching_copies_and_lets_others_go(tmp_path: Path,
                                                                        settings, embedder):
     ingest(_jsonl(tmp_path / "all.jsonl", OUTLETS), settings, embedder=embedder)
