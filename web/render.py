@@ -131,7 +131,7 @@ def _same(a: str, b: str) -> bool:
 def _notes(answer: Answer) -> str:
     notes = []
     if answer.query and not _same(answer.query, answer.question):
-        notes.append(f"Searched for: “{iso(answer.query)}”")
+        notes.append(f"Searched for: “{esc(answer.query)}”")  # the user's words, quoted
     if answer.filters:
         notes.append("Filters: " + iso(", ".join(f"{k.replace('_', ' ')} {v}"
                                                   for k, v in answer.filters.items())))
