@@ -90,12 +90,12 @@ class QA:
 
     @property
     def store(self) -> Store:
-        """The store, kept in step with other writers (checked at most every 2 s)."""
+        """The store, kept in step with other writers (checked at most every second)."""
         embedder = self.embedder
         with self._lock:
             if self._store is None:
                 self._store = Store.open(self.settings, embedder)
-        self._store.sync_lexical(every=2.0)
+        self._store.sync_lexical(every=1.0)
         return self._store
 
     def close(self) -> None:

@@ -93,6 +93,42 @@ def _close(client: Any) -> None:
         pass
 
 
+class Following:
+    """What ``qa.store.connection.Connection`` does to follow other processes' writes
+    (a mixin: it uses the connection's ``_shared``, ``_ensure``, ``guard`` and
+    ``ledger_metadata``)."""
+
+    _shared: SharedClient | None
+
+    def freshen(self, meta: dict) -> None:
+        """Reopen the embedded client if ledger metadata ``meta`` (as stored now) shows
+        another process changed the store (``qa.store.clients``)."""
+        shared = self._shared
+        generation = str(meta.get("generation", ""))
+        if shared is None or shared.seen == generation:
+            return
+        if shared.seen is None:
+            shared.seen = generation
+        elif shared.reopen(generation):
+            self._ensure()
+
+    def reopen(self) -> bool:
+        """After a failed read: reopen the embedded client; False if not done (a server)."""
+        if self._shared is None:
+            return False
+        with self.guard("reopening the store"):
+            generation = str(self.ledger_metadata().get("generation", ""))
+        if not self._shared.reopen(generation):
+            return False
+        self._ensure()
+        return True
+
+    def wrote(self, generation: str) -> None:
+        """This process moved the store to ``generation`` (its own client is current)."""
+        if self._shared is not None:
+            self._shared.seen = generation
+
+
 _CLIENTS: dict[str, SharedClient] = {}
 _CLIENTS_LOCK = threading.Lock()
 

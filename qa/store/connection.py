@@ -28,7 +28,7 @@ from qa.store.lock import opening, write_lock
 from qa.store.models import ModelInfo
 
 
-class Connection:
+class Connection(clients.Following):
     """Client and collections of one store; reconnects after a failure."""
 
     def __init__(self, settings: Settings, model: ModelInfo | None, create: bool) -> None:
@@ -60,7 +60,7 @@ class Connection:
         except QAError:
             raise
         except Exception as e:  # chromadb/httpx raise many types; the user needs one line
-            self._client = None  # reconnect next time (server came back, etc.)
+            self._drop()  # reconnect next time (server came back, etc.)
             moved = None if self._checking else self._moved_error(what)
             if moved is not None:  # the chunks were switched to another collection
                 raise moved from e
@@ -75,8 +75,7 @@ class Connection:
             ) from e
 
     def _moved_error(self, what: str) -> QAError | None:
-        """After a failure: the error to show if re-embedding switched the active chunk
-        collection meanwhile (the mismatch, or "try again"), else None."""
+        """After a failure: the error if re-embedding switched the chunks meanwhile."""
         before, self._checking = self.chunks_name, True
         try:
             self._ensure()  # reconnecting follows the ledger and checks the model
@@ -110,8 +109,15 @@ class Connection:
             try:
                 self._open_shared() if self._shared else self._open_collections()
             except BaseException:
-                self._client = None  # half-open: the next use tries again
+                self._drop()  # half-open: the next use tries again
                 raise
+
+    def _drop(self) -> None:
+        """Reconnect at next use (a shared embedded client stays: re-read its handles)."""
+        if self._shared is None:
+            self._client = None
+        else:
+            self._version = -1
 
     def _open_shared(self) -> None:
         shared = self._shared
@@ -123,7 +129,7 @@ class Connection:
                 shared.seen = self._opened_generation
 
     def _client_key(self) -> str:
-        """Key of this store's shared embedded client: its resolved directory."""
+        """Key of this store's shared embedded client."""
         return str(Path(self.settings.store_dir).resolve())
 
     def collections(self) -> dict[str, dict]:
@@ -156,8 +162,7 @@ class Connection:
         self._opened_generation = str(cols.get(ledger, {}).get("generation", ""))
 
     def chunk_collection(self, name: str, model: ModelInfo, extra: dict | None = None) -> Any:
-        """The chunk collection ``name``, created for ``model`` (cosine space, ``extra``
-        metadata) if it does not exist."""
+        """The chunk collection ``name``, made for ``model`` if missing (cosine, ``extra``)."""
         return self.client.get_or_create_collection(
             name, metadata={**model.collection_meta(), **(extra or {})},
             configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
@@ -167,34 +172,6 @@ class Connection:
             self.connect()
         elif self._shared is not None and self._shared.version != self._version:
             self._open_shared()  # another thread reopened the client: new handles
-
-    def freshen(self, meta: dict) -> None:
-        """Reopen the embedded client if ledger metadata ``meta`` (as stored now) shows
-        another process changed the store (``qa.store.clients``)."""
-        shared = self._shared
-        generation = str(meta.get("generation", ""))
-        if shared is None or shared.seen == generation:
-            return
-        if shared.seen is None:
-            shared.seen = generation
-        elif shared.reopen(generation):
-            self._ensure()
-
-    def reopen(self) -> bool:
-        """After a failed read: reopen the embedded client; False if not done (a server)."""
-        if self._shared is None:
-            return False
-        with self.guard("reopening the store"):
-            generation = str(self.ledger_metadata().get("generation", ""))
-        if not self._shared.reopen(generation):
-            return False
-        self._ensure()
-        return True
-
-    def wrote(self, generation: str) -> None:
-        """This process moved the store to ``generation`` (its own client is current)."""
-        if self._shared is not None:
-            self._shared.seen = generation
 
     @property
     def client(self) -> Any:
@@ -222,8 +199,7 @@ class Connection:
         return meta
 
     def update_ledger_metadata(self, changes: dict) -> dict:
-        """Read the ledger's metadata afresh, apply ``changes`` and store it (Chroma replaces
-        a collection's metadata whole); returns what was stored."""
+        """Apply ``changes`` to the ledger's metadata as stored now; returns the result."""
         meta = {**self.ledger_metadata(), **changes}
         self.ledger.modify(metadata=meta)
         return meta
@@ -233,8 +209,8 @@ class Connection:
         return str(meta.get(models.ACTIVE) or self.settings.collection)
 
     def follow(self, meta: dict) -> None:
-        """Reopen if ledger metadata ``meta`` names another active chunk collection than the
-        one open (re-embedding switched it): raises the mismatch if the model differs."""
+        """Reopen if ``meta`` names another active chunk collection (a re-embedding's
+        switch): raises the mismatch if the model differs."""
         if self.active_in(meta) != self.chunks_name:
             self._client = None
             self.connect()
