@@ -282,3 +282,46 @@ def test_processes_creating_one_new_store_at_the_same_moment_all_succeed(tmp_pat
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0 and out.strip() == "0", err
+
+
+def test_threads_of_one_process_keep_working_while_another_process_writes(tmp_path):
+    """The web app's case: chat threads and an upload's ingestion in one process share its
+    Chroma client, which is reopened whenever the CLI in another process writes."""
+    import threading
+
+    from ingest import ingest
+    from qa import QA
+
+    store = tmp_path / "store"
+    assert cli(store, str(EXAMPLES)).returncode == 0
+    s = Settings(store=str(store))
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def asker() -> None:
+        with QA(s) as qa:
+            while not stop.is_set():
+                try:
+                    qa.ask("How many homes lost power during Storm Calloway?")
+                except Exception as e:  # collected and asserted below
+                    errors.append(f"{type(e).__name__}: {e}")
+
+    shell = subprocess.Popen([sys.executable, "-m", "ingest", "--no-progress",
+                              str(many_articles(tmp_path / "cli", 300, tag="c"))], cwd=ROOT,
+                             env=env_for(store), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    askers = [threading.Thread(target=asker) for _ in range(3)]
+    for t in askers:
+        t.start()
+    try:
+        rep = ingest([str(many_articles(tmp_path / "up", 300, tag="w"))], s)
+    finally:
+        _, err = shell.communicate(timeout=600)
+        stop.set()
+        for t in askers:
+            t.join()
+    assert shell.returncode == 0, err
+    assert not rep.failed and rep.added == 300, rep.failed[:3]
+    assert not errors, errors[:3]
+    mine, incomplete, _ = stored(store, "wardnotes.example/")
+    assert len(mine) == 600 and set(mine.values()) == {1} and incomplete == 0

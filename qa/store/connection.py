@@ -123,8 +123,9 @@ class Connection(clients.Following):
         shared = self._shared
         assert shared is not None
         with shared.using(), opening(self.settings.store_dir):  # a new store: made once
-            self._client, self._version = shared.client, shared.version
-            self._open_collections()
+            version, client = shared.version, shared.client
+            self._open_collections(client)  # handles first, then the version that says
+            self._client, self._version = client, version  # they are current
             if shared.seen is None:
                 shared.seen = self._opened_generation
 
@@ -136,9 +137,11 @@ class Connection(clients.Following):
         """Every collection of the client (this store's and any other): name -> metadata."""
         return {c.name: dict(c.metadata or {}) for c in self.client.list_collections()}
 
-    def _open_collections(self) -> None:
+    def _open_collections(self, client: Any = None) -> None:
+        """Open the active chunk collection and the ledger on ``client`` (default: ours)."""
+        client = client or self._client
         name, ledger = self.settings.collection, models.ledger_name(self.settings.collection)
-        cols = self.collections()
+        cols = {c.name: dict(c.metadata or {}) for c in client.list_collections()}
         active = cols.get(ledger, {}).get(models.ACTIVE) or name
         if active not in cols and not self._create:
             raise EmptyStoreError(
@@ -146,24 +149,26 @@ class Connection(clients.Following):
                 "`python -m ingest PATH_OR_URL...` (or try `python app.py --demo`)."
             )
         if self._maintenance:  # whatever model the store was built with
-            self._chunks = self._client.get_collection(active, embedding_function=None)
+            self._chunks = client.get_collection(active, embedding_function=None)
             self.model = ModelInfo.from_collection_meta(self._chunks.metadata)
         else:
             assert self.model is not None
-            self._chunks = (self._client.get_collection(active, embedding_function=None)
-                            if active in cols else self.chunk_collection(active, self.model))
+            self._chunks = (client.get_collection(active, embedding_function=None)
+                            if active in cols
+                            else self.chunk_collection(active, self.model, client=client))
             got = ModelInfo.from_collection_meta(self._chunks.metadata)
             if got != self.model:
                 raise ModelMismatchError(models.mismatch_in(self.settings, got, self.model,
                                                             cols))
-        self._ledger = self._client.get_or_create_collection(
+        self._ledger = client.get_or_create_collection(
             ledger, metadata={"newsqa": 1}, embedding_function=None)
         self.chunks_name = active
         self._opened_generation = str(cols.get(ledger, {}).get("generation", ""))
 
-    def chunk_collection(self, name: str, model: ModelInfo, extra: dict | None = None) -> Any:
+    def chunk_collection(self, name: str, model: ModelInfo, extra: dict | None = None,
+                         client: Any = None) -> Any:
         """The chunk collection ``name``, made for ``model`` if missing (cosine, ``extra``)."""
-        return self.client.get_or_create_collection(
+        return (client or self.client).get_or_create_collection(
             name, metadata={**model.collection_meta(), **(extra or {})},
             configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
 
