@@ -152,7 +152,7 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
                                 create=True)
     report = IngestReport(store=settings.where)
     report.repaired = store.repair()
-    store.sync_lexical()  # cheap when the lexical index is in step
+    store.sync_lexical(sketches=True)  # cheap when the lexical index is in step
     bar = _progress_bar(progress)
     seen_ids: set[str] = set()
     seen_hashes: set[str] = set()

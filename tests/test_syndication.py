@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from ingest import delete, ingest, rebuild_lexical
 from qa import QA, Citation, StoryCopy, also_in_text
 from qa.settings import Settings
 from qa.store import Store
+from qa.store.paths import lexical_path
 from qa.text.minhash import BANDS, jaccard, sketch
 
 WIRE = """The regional water board approved a desalination plant for Merrow Bay on Tuesday, \
@@ -133,7 +135,7 @@ def test_copies_grouped_answer_cites_one_with_also_in(tmp_path: Path, settings, 
 
 
 def test_five_copies_never_fill_the_top_five(tmp_path: Path, settings, embedder):
-    copies = [(f"Outlet {n}", f"https://outlet{n}.example/merrow", f"Headline {n}",
+    copies = [(f"Outlet {n}", f"https://outlet{n}.example/merrow", f"Merrow Bay plant ({n})",
                f"{n} minutes ago. " + WIRE + f"\n\nRead more from Outlet {n}.")
               for n in range(5)]
     others = [(f"Other {n}", f"https://other{n}.example/story", title, text)
@@ -148,6 +150,20 @@ def test_five_copies_never_fill_the_top_five(tmp_path: Path, settings, embedder)
     assert len({c.article_id for c in wire}) == 1 and len(wire) <= 2, \
         [(c.source, c.title) for c in top]
     assert len(wire[0].also_in) == 4
+
+
+def test_site_boilerplate_in_place_of_stories_is_not_grouped(tmp_path: Path, settings,
+                                                              embedder):
+    consent = ("We will use the details you have shared to manage your account. You agree "
+               "to the processing, storage and use of this information as described in our "
+               "privacy notice, and you may withdraw your consent at any time by writing to "
+               "the data protection officer at the address on our contact page. Please check "
+               "your inbox for a message confirming your choices before you continue.")
+    rows = [("Bay Weekly", f"https://bayweekly.example/{n}", title, consent)
+            for n, title in enumerate(["Ferry timetable changes", "Harbor fish market reopens",
+                                       "Council election results"])]
+    report = ingest(_jsonl(tmp_path / "in.jsonl", rows), settings, embedder=embedder)
+    assert (report.added, report.grouped) == (3, 0)
 
 
 def test_changed_copy_leaves_and_deleted_canonical_keeps_story(tmp_path: Path, settings,
@@ -238,6 +254,21 @@ def test_the_command_line_shows_the_other_outlets(tmp_path: Path, capsys, embedd
 def test_a_replica_rebuilds_the_sketches_from_the_ledger(tmp_path: Path, settings, embedder):
     ingest(_jsonl(tmp_path / "a.jsonl", OUTLETS[:1]), settings, embedder=embedder)
     assert rebuild_lexical(settings) == 1  # the index, band keys included, from the ledger
+    report = ingest(_jsonl(tmp_path / "b.jsonl", OUTLETS[1:]), settings, embedder=embedder)
+    assert report.grouped == 2
+
+
+def test_an_index_from_before_sketches_is_filled_in_by_ingestion_only(tmp_path: Path,
+                                                                      settings, embedder):
+    ingest(_jsonl(tmp_path / "a.jsonl", OUTLETS[:1]), settings, embedder=embedder)
+    path = lexical_path(settings)
+    with sqlite3.connect(path) as db:  # as a lexical index written before near-copies
+        db.executescript("DELETE FROM sketches; DELETE FROM bands; "
+                         "DELETE FROM meta WHERE key = 'sketches';")
+    with QA(settings, embedder=embedder) as newsqa:  # a reader does not sketch the archive
+        assert newsqa.retrieve(QUESTION, k=3)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM sketches").fetchone() == (0,)
     report = ingest(_jsonl(tmp_path / "b.jsonl", OUTLETS[1:]), settings, embedder=embedder)
     assert report.grouped == 2
 

@@ -205,10 +205,12 @@ class Store(LedgerReads):
         return self._writer.repair()
 
     # ---- lexical index and overview (qa.store.sync) --------------------------------------
-    def sync_lexical(self, force: bool = False, every: float = 0.0) -> int:
-        """Make the lexical index agree with the ledger; returns articles changed (see
+    def sync_lexical(self, force: bool = False, every: float = 0.0,
+                     sketches: bool = False) -> int:
+        """Make the lexical index agree with the ledger (``sketches``: and hold every
+        canonical article's near-copy sketch, for ingestion); returns articles changed (see
         ``qa.store.sync.LexicalSync.sync``)."""
-        return self._sync.sync(force=force, every=every)
+        return self._sync.sync(force=force, every=every, sketches=sketches)
 
     def rebuild_lexical(self) -> int:
         """Drop and rebuild the lexical index from Chroma; returns articles indexed."""

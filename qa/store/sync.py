@@ -5,8 +5,10 @@
 switch, which keeps every chunk id and text) and re-indexes only what differs;
 ``rebuild`` starts from scratch. The near-copy index in the same file follows the ledger
 too: an article whose group (``dup_of``) changed is re-indexed (a copy promoted to
-canonical gains its chunks), and canonicals' sketches are computed from the ledger texts
-(also once for an index made before sketches existed, or with other sketch parameters).
+canonical gains its chunks), and a re-indexed canonical's sketch is computed from its
+ledger text. Only ingestion needs the sketches of *every* canonical article, so only a
+``sync(sketches=True)`` fills in the missing ones (an index made before sketches existed,
+or with other sketch parameters: once, ~1 ms per article); readers never pay for that.
 ``store_stats(store)`` summarises the collection. The ``Store`` composes one
 ``LexicalSync`` and calls these from ``sync_lexical``, ``rebuild_lexical`` and ``stats``.
 How app replicas on one Chroma server stay in sync is described in the README ("Scaling
@@ -34,11 +36,12 @@ class LexicalSync:
         self._store = store
         self._last_check = 0.0
 
-    def sync(self, force: bool = False, every: float = 0.0) -> int:
+    def sync(self, force: bool = False, every: float = 0.0, sketches: bool = False) -> int:
         """Make the lexical index agree with Chroma's ledger; returns articles changed.
 
         Cheap when nothing changed (one generation read). With ``every`` > 0, checks at
         most once per ``every`` seconds (how app replicas follow a shared Chroma server).
+        With ``sketches`` (ingestion), also every canonical article's near-copy sketch.
         """
         now = time.monotonic()
         if not force and every and now - self._last_check < every:
@@ -47,10 +50,10 @@ class LexicalSync:
         store, lexical = self._store, self._store.lexical
         state = store.state()
         gen, have_gen = state.generation, lexical.get_meta("generation")
-        sketched = lexical.get_meta("sketches") == minhash.VERSION
-        if not force and sketched and gen and gen == have_gen:
+        fill = sketches and lexical.get_meta("sketches") != minhash.VERSION
+        if not force and not fill and gen and gen == have_gen:
             return 0
-        if not force and sketched and have_gen and have_gen == state.reembedded_from:
+        if not force and not fill and have_gen and have_gen == state.reembedded_from:
             lexical.set_meta("generation", gen)  # only the vectors changed: same ids, texts
             return 0
         want = {a: s for a, s in store.all_articles().items() if s.complete}
@@ -59,8 +62,8 @@ class LexicalSync:
         stale = [a for a in have if a not in want]
         todo = [a for a, s in want.items()
                 if have.get(a) != s.hash or groups.get(a, s.dup_of) != s.dup_of]
-        redo = set(todo)  # and sketches missing, or made with other parameters:
-        backfill = [a for a in want if a not in redo and (not sketched or a not in groups)]
+        redo = set(todo)  # and, for ingestion, sketches missing or of other parameters:
+        backfill = [a for a in want if a not in redo and (fill or (sketches and a not in groups))]
         if stale:
             lexical.delete_articles(stale)
         for lo in range(0, len(todo), 200):
@@ -76,7 +79,8 @@ class LexicalSync:
             texts = store.article_texts([a for a in part if not want[a].dup_of])
             lexical.put_sketches([_sketch_row(a, want[a].dup_of, texts.get(a, ""))
                                   for a in part])
-        lexical.set_meta("sketches", minhash.VERSION)
+        if sketches or force:
+            lexical.set_meta("sketches", minhash.VERSION)
         lexical.set_meta("generation", gen)
         return len(stale) + len(todo)
 
