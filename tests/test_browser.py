@@ -2,11 +2,10 @@
 in-process on 127.0.0.1 over a temp store holding the sample corpus. Asks a question and sees
 the streamed answer with its source cards, follows a citation marker, sees a refusal, and
 ingests a hostile article from the page to check that nothing in it runs or injects markup
-(and that the next answer is scrolled into view); a pasted internal URL is refused; a second
-question sent while an answer streams is asked next; messages have plain-text aria-labels;
-in dark mode the highlighted sentence stays readable; bidi text cannot disguise a title.
-Writes docs/screenshot.png. Skipped only when /usr/bin/chromium is missing (CI installs it);
-never downloads a browser."""
+(and that the next answer is scrolled into view); pasted internal URLs are refused. Logins,
+accessibility, dark mode and bidi are in tests/test_browser_a11y.py. Writes
+docs/screenshot.png. Skipped only when /usr/bin/chromium is missing (CI installs it); never
+downloads a browser."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ import pytest
 from tests.support.helpers import EXAMPLES, ROOT, free_port
 from tests.support.httpd import LocalServer
 from tests.support.webapp import CHROMIUM, chromium
+from tests.support.webapp import ask_in_page as ask
 
 QUESTION = "Why was the Harbor Bridge reopening delayed?"  # examples/questions.md #3
 NOT_COVERED = "What is the airspeed of an unladen swallow?"
@@ -57,20 +57,6 @@ def page(app_url):
         pg.wait_for_selector("#nqa-stats .nqa-stats", timeout=60_000)
         yield pg
         browser.close()
-
-
-def ask(pg, question: str):
-    """Type a question, send it, wait for the final answer; returns its locator."""
-    done = pg.locator(".nqa-answer:not(.nqa-pending)").count()
-    pg.evaluate("""() => { window.__sawPending = false;
-        new MutationObserver(() => { if (document.querySelector('.nqa-pending'))
-            window.__sawPending = true; }).observe(document.body,
-            {subtree: true, childList: true, characterData: true}); }""")
-    pg.locator("#nqa-question textarea").fill(question)
-    pg.locator("#nqa-ask").click()
-    pg.wait_for_function(f"() => document.querySelectorAll("
-                         f"'.nqa-answer:not(.nqa-pending)').length > {done}", timeout=60_000)
-    return pg.locator(".nqa-answer:not(.nqa-pending)").nth(done)
 
 
 def save_screenshot(pg, path: Path) -> None:
@@ -185,113 +171,6 @@ def test_pasted_internal_urls_are_refused(page):
     report = page.locator("#nqa-report").inner_text()
     assert "0 added" in report and "5 failed" in report
     assert all(f"{url}: refused: private address" in report for url in urls), report
-
-
-SEND_WHILE_PENDING = """q => {  // the moment an answer is pending, type q and press Ask
-    const box = document.querySelector('#nqa-question textarea');
-    new MutationObserver((_, seen) => {
-        if (!document.querySelector('#nqa-chat .nqa-pending')) return;
-        seen.disconnect();
-        Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set.call(box, q);
-        box.dispatchEvent(new Event('input', {bubbles: true}));
-        document.querySelector('#nqa-ask').click();
-        window.__note = document.querySelector('#nqa-wait').innerText;
-    }).observe(document.body, {subtree: true, childList: true});
-}"""
-
-
-def test_a_question_sent_while_an_answer_streams_is_asked_next(page):
-    done = page.locator(".nqa-answer:not(.nqa-pending)").count()
-    page.evaluate(SEND_WHILE_PENDING, "How many homes lost power during Storm Calloway?")
-    page.locator("#nqa-question textarea").fill("When did the Harbor Bridge reopen?")
-    page.locator("#nqa-question textarea").press("Enter")
-    page.wait_for_function("() => window.__note !== undefined")
-    assert "Storm Calloway?” will be asked as soon as the answer" in page.evaluate("__note")
-    page.wait_for_function(f"() => document.querySelectorAll("
-                           f"'.nqa-answer:not(.nqa-pending)').length >= {done + 2}",
-                           timeout=60_000)
-    first, second = page.locator(".nqa-answer:not(.nqa-pending)").all()[done:done + 2]
-    assert "May 22" in first.inner_text() and "62,000" in second.inner_text()
-    assert page.locator("#nqa-wait").inner_text().strip() == ""  # no longer waiting
-
-
-def test_messages_have_plain_text_aria_labels(page):
-    """Gradio labels each message with its raw HTML; the page script makes it the text shown
-    (hostile article text stays text, as it shows)."""
-    page.wait_for_timeout(300)
-    pairs = page.locator("#nqa-chat [data-testid=bot], #nqa-chat [data-testid=user]").evaluate_all(
-        "els => els.map(e => [e.getAttribute('aria-label'),"
-        " e.innerText.replace(/\\s+/g, ' ').trim().slice(0, 600)])")
-    assert len(pairs) >= 8
-    for label, shown in pairs:
-        who, _, text = label.partition(": ")
-        assert who in ("Answer", "Your question") and text in (shown, shown + "…"), label
-        assert 'class="' not in label and "<div" not in label and "<p>" not in label
-    labels = [label for label, _ in pairs]
-    assert any(label.startswith("Answer: Storm Calloway") and "62,000" in label
-               for label in labels), labels
-    assert "Your question: How many homes lost power during Storm Calloway?" in labels
-
-
-CONTRAST = """e => {
-    const rgba = s => s.match(/[\\d.]+/g).map(Number);
-    const lum = c => c.slice(0, 3).map(v => (v /= 255) <= 0.03928 ? v / 12.92
-        : ((v + 0.055) / 1.055) ** 2.4).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
-    let b = e;  // the nearest ancestor with a background
-    while (b && (rgba(getComputedStyle(b).backgroundColor)[3] ?? 1) === 0) b = b.parentElement;
-    const fg = lum(rgba(getComputedStyle(e).color));
-    const bg = lum(rgba(getComputedStyle(b || document.body).backgroundColor));
-    return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-}"""
-
-
-def test_dark_mode_keeps_the_highlight_and_the_answer_readable(page, app_url):
-    dark = page.context.browser.new_page(viewport={"width": 1280, "height": 900},
-                                         color_scheme="dark")
-    try:
-        dark.goto(app_url)
-        dark.wait_for_selector("#nqa-stats .nqa-stats", timeout=60_000)
-        answer = ask(dark, QUESTION)
-        assert "dark" in dark.evaluate("document.body.className")
-        text = answer.locator("p").first
-        assert text.evaluate("e => getComputedStyle(e).color") != "rgb(0, 0, 0)"  # light text
-        for part in (answer.locator("mark").first, text, answer.locator(".nqa-passage").first):
-            assert part.evaluate(CONTRAST) >= 4.5, part.evaluate("e => e.outerHTML")[:200]
-    finally:
-        dark.close()
-
-
-def test_bidi_text_cannot_disguise_a_title_or_reorder_the_meta_line(page):
-    """What web.render makes, laid out by the browser: a title holding U+202E still reads
-    "gnp.exe"; a right-to-left source does not pull the date after it to its left."""
-    from datetime import date
-
-    from qa.types import Answer, Citation
-    from web.render import render_answer
-
-    cards = [Citation(number=n, article_id=f"a{n}", title=title, url="", source=source,
-                      author="", published=date(2025, 5, 23), start=0, end=5, score=1.0,
-                      highlight=None, passage="Text.")
-             for n, title, source in ((1, "Invoice \u202egnp.exe", "Evil \u202eTimes"),
-                                      (2, "Harbor news", "صحيفة الميناء"))]
-    html = render_answer(Answer(question="q", text="See [1] and [2].", citations=tuple(cards),
-                                refused=False, query="q"), "b1")
-    other = page.context.browser.new_page()
-    try:
-        other.set_content(f"<html><body style='width:700px'>{html}</body></html>")
-        x = other.evaluate("""() => {
-            const at = (el, text) => { const node = [...el.querySelectorAll('bdi')].map(b =>
-                b.firstChild).find(n => n.data.includes(text)); const r = document.createRange();
-                const i = node.data.indexOf(text); r.setStart(node, i); r.setEnd(node, i + 1);
-                return r.getBoundingClientRect().left; };
-            const [c1, c2] = document.querySelectorAll('.nqa-card');
-            return {g: at(c1, 'gnp'), x: at(c1, 'xe'), evil: at(c1, 'Evil'),
-                    date1: at(c1, '2025'), arabic: at(c2, 'صحيفة'), date2: at(c2, '2025')};
-        }""")
-    finally:
-        other.close()
-    assert x["g"] < x["x"]  # "gnp.exe", not "exe.png"
-    assert x["evil"] < x["date1"] and x["arabic"] < x["date2"]  # source, then date
 
 
 def test_filters_from_the_side_panel_apply_to_the_next_question(page):

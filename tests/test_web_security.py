@@ -18,13 +18,12 @@ from pathlib import Path
 
 import pytest
 
-import app
 from ingest.netguard import REFUSED
 from qa import exitcodes
 from qa.settings import Settings
 from tests.support.helpers import ROOT, free_port, wait_http, write
 from tests.support.httpd import LocalServer, redirect_to
-from tests.support.webapp import CHROMIUM, chromium, client, plain, session, upload
+from tests.support.webapp import client, plain, served, session, upload
 
 pytestmark = pytest.mark.slow
 
@@ -49,20 +48,6 @@ def _run_app(tmp: Path, *args: str, **env: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, str(ROOT / "app.py"), *args], cwd=tmp,
                             env=_env(NEWSQA_STORE=str(tmp / "store"), **env), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-class Served:
-    """``app.build_app`` + ``app.launch`` for ``settings`` on a free port, as a context."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def __enter__(self) -> str:
-        self.demo = app.build_app(self.settings)
-        return app.launch(self.demo, self.settings, port=free_port(), block=False)
-
-    def __exit__(self, *exc: object) -> None:
-        self.demo.close()
 
 
 @pytest.fixture
@@ -118,7 +103,7 @@ def test_only_writers_add_articles_and_the_server_enforces_it(tmp_path, users, e
     story = write(tmp_path / "lighthouse.txt", STORY)
     s = Settings(store=str(tmp_path / "store"), auth=users, writers="alice",
                  upload_dir=str(tmp_path / "up"))
-    with Served(s) as url:
+    with served(s) as url:
         with pytest.raises(Exception):  # noqa: B017 (gradio_client raises various types)
             client(url)  # a login is required
         bob = client(url, auth=("bob", "builder-1"))
@@ -137,47 +122,13 @@ def test_only_writers_add_articles_and_the_server_enforces_it(tmp_path, users, e
 
 def test_read_only_refuses_every_user(tmp_path, users):
     s = Settings(store=str(tmp_path / "store"), auth=users, read_only=True)
-    with Served(s) as url:
+    with served(s) as url:
         with pytest.raises(Exception, match="read-only"):
             client(url, auth=("alice", "wonder-land")).predict([], "https://news.example/a",
                                                                   api_name="/add")
         alice = session(url, ("alice", "wonder-land"))
         with pytest.raises(Exception, match="403"):
             upload(alice, write(tmp_path / "a.txt", STORY))
-
-
-@pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing")
-def test_the_page_shows_add_articles_only_to_writers_and_logs_out(tmp_path, users):
-    from playwright.sync_api import sync_playwright
-
-    s = Settings(store=str(tmp_path / "store"), auth=users, writers="alice")
-    with Served(s) as url, Served(Settings(store=str(tmp_path / "ro"), read_only=True)) as ro, \
-            sync_playwright() as p:
-        browser = chromium(p)
-        for user, password, can_add in (("bob", "builder-1", False),
-                                        ("alice", "wonder-land", True)):
-            page = browser.new_page()
-            page.goto(url)
-            page.get_by_label("username").fill(user)
-            page.get_by_label("password").fill(password)
-            page.get_by_role("button", name="Login").click()
-            page.wait_for_selector("#nqa-user >> text=Signed in as", timeout=60_000)
-            assert page.locator("#nqa-user").inner_text().strip() == f"Signed in as {user}"
-            assert page.get_by_text("Add articles").is_visible() is can_add
-            page.locator("#nqa-logout").click()
-            page.wait_for_selector("text=please log in", timeout=30_000)
-            page.reload()
-            page.wait_for_selector("text=please log in", timeout=30_000)  # still logged out
-            assert page.locator("#nqa-question").count() == 0
-            page.close()
-        page = browser.new_page()  # read-only, no login: asks, adds nothing, no log out
-        page.goto(ro)
-        page.wait_for_selector("#nqa-stats .nqa-stats", timeout=60_000)
-        assert page.locator("#nqa-question").is_visible()
-        assert not page.get_by_text("Add articles").is_visible()
-        assert not page.locator("#nqa-logout").is_visible()
-        browser.close()
 
 
 # ---- logins -----------------------------------------------------------------------------
@@ -190,7 +141,7 @@ def _login(url: str, user: str, password: str) -> tuple[int, float]:
 
 
 def test_failed_logins_are_slowed_down_per_user(tmp_path, users):
-    with Served(Settings(store=str(tmp_path / "store"), auth=users)) as url:
+    with served(Settings(store=str(tmp_path / "store"), auth=users)) as url:
         fast = [_login(url, "alice", f"guess{i}") for i in range(3)]
         assert all(code == 400 and took < 0.9 for code, took in fast), fast
         code, took = _login(url, "alice", "guess3")
@@ -206,7 +157,7 @@ def test_failed_logins_are_slowed_down_per_user(tmp_path, users):
 
 
 def test_logout_ends_the_session(tmp_path, users):
-    with Served(Settings(store=str(tmp_path / "store"), auth=users)) as url:
+    with served(Settings(store=str(tmp_path / "store"), auth=users)) as url:
         import httpx
 
         s = session(url, ("alice", "wonder-land"))
@@ -241,7 +192,7 @@ def test_private_addresses_are_refused_from_add_and_the_secret_stays_out(tmp_pat
     urls = [f"http://{host}:{port}/secret" for host in
             ("127.0.0.1", "localhost", "[::1]", "127.1", "2130706433")]
     story = write(tmp_path / "lighthouse.txt", STORY)
-    with Served(Settings(store=str(tmp_path / "store"))) as url:
+    with served(Settings(store=str(tmp_path / "store"))) as url:
         report = _add_urls(url, urls, story)
         text = plain(report)
         assert "1 added" in text and "5 failed" in text  # the story lands, no URL does
@@ -258,7 +209,7 @@ def test_a_redirect_from_an_allowed_host_to_an_internal_page_is_refused(tmp_path
     first, _ = inside
     story = write(tmp_path / "lighthouse.txt", STORY)
     s = Settings(store=str(tmp_path / "store"), url_allowlist="127.0.0.1")  # not 127.0.0.2
-    with Served(s) as url:
+    with served(s) as url:
         hop = first.url("/to-inside")
         assert f"{hop}: {REFUSED}" in plain(_add_urls(url, [hop], story))
         assert "/to-inside" in first.hits and "/secret" not in inside[1].hits
@@ -269,7 +220,7 @@ def test_private_addresses_are_fetched_when_the_setting_allows_them(tmp_path, in
                                                                     embedder):
     story = write(tmp_path / "lighthouse.txt", STORY)
     s = Settings(store=str(tmp_path / "store"), allow_private_urls=True)
-    with Served(s) as url:
+    with served(s) as url:
         report = _add_urls(url, [inside[0].url("/secret"), inside[0].url("/to-inside")], story)
         assert REFUSED not in plain(report) and "<b>0</b> failed" in report, plain(report)
         assert "4417" in client(url).predict(VAULT, api_name="/ask")["text"]

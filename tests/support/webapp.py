@@ -1,16 +1,33 @@
 """Driving the running web app from tests: a ``gradio_client`` client and one chat turn
 through the page's ``/chat`` endpoint; plain HTTP as a browser or script would send it (log
 in, upload a file, call an endpoint, fetch a file URL) for what ``gradio_client`` hides; the
-text of an HTML fragment; Debian's chromium for Playwright. Starting the app is left to each
-test (a subprocess or ``app.launch``); ``tests.support.helpers.wait_http`` waits for it."""
+text of an HTML fragment; Debian's chromium for Playwright and a question asked in the page.
+``served`` runs ``app.build_app`` + ``app.launch`` in this process; a subprocess is left to
+each test (``tests.support.helpers.wait_http`` waits for it)."""
 
 from __future__ import annotations
 
 import html
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from tests.support.helpers import free_port
+
+
+@contextmanager
+def served(settings: Any) -> Iterator[str]:
+    """The app for ``settings`` served in this process on a free port; yields its URL."""
+    import app
+
+    demo = app.build_app(settings)
+    try:
+        yield app.launch(demo, settings, port=free_port(), block=False)
+    finally:
+        demo.close()
 
 
 def client(url: str, auth: tuple[str, str] | None = None) -> Any:
@@ -85,5 +102,20 @@ def chromium(playwright: Any) -> Any:
               "--disable-component-update", "--disable-sync", "--no-first-run"])
 
 
-__all__ = ["CHROMIUM", "call", "chat", "chromium", "client", "file_record", "plain", "session",
-           "upload"]
+def ask_in_page(pg: Any, question: str) -> Any:
+    """Type a question, send it, wait for the final answer; returns its locator (and leaves
+    ``window.__sawPending`` saying whether the pending bubble showed first)."""
+    done = pg.locator(".nqa-answer:not(.nqa-pending)").count()
+    pg.evaluate("""() => { window.__sawPending = false;
+        new MutationObserver(() => { if (document.querySelector('.nqa-pending'))
+            window.__sawPending = true; }).observe(document.body,
+            {subtree: true, childList: true, characterData: true}); }""")
+    pg.locator("#nqa-question textarea").fill(question)
+    pg.locator("#nqa-ask").click()
+    pg.wait_for_function(f"() => document.querySelectorAll("
+                         f"'.nqa-answer:not(.nqa-pending)').length > {done}", timeout=60_000)
+    return pg.locator(".nqa-answer:not(.nqa-pending)").nth(done)
+
+
+__all__ = ["CHROMIUM", "ask_in_page", "call", "chat", "chromium", "client", "file_record",
+           "plain", "served", "session", "upload"]
