@@ -255,3 +255,16 @@ def test_reports_and_stats_isolate_names():
     assert "<bdi>cod.exe</bdi>: not a supported file type" in report
     stats = render_stats({"articles": 1, "chunks": 1, "sources": {f"Daily{RLO} Post": 1}})
     assert RLO not in stats and "<li><bdi>Daily Post</bdi> (1)</li>" in stats
+
+
+def test_card_names_the_other_outlets_of_a_syndicated_story():
+    from qa.types import StoryCopy
+    from web.render import render_card
+
+    copies = tuple(StoryCopy(src, f"https://{i}.example/x", date(2025, 5, 23))
+                   for i, src in enumerate(["Coastal Wire", "Harbor Times", "Northshore Daily",
+                                            "Bay <b>Post</b>"]))
+    html = render_card(cite(also_in=copies), "c1")
+    assert "also in: Coastal Wire, Harbor Times (1 more)" in plain(html)  # own outlet left out
+    assert "<b>Post" not in html
+    assert "nqa-also" not in render_card(cite(), "c2")

@@ -27,6 +27,7 @@ CSS = """
 .nqa-card-head { font-weight: 600; }
 .nqa-num { color: var(--color-accent, #f97316); margin-right: .35em; }
 .nqa-meta { font-size: .85em; opacity: .75; margin: .1em 0 .3em 0; }
+.nqa-also { font-size: .85em; opacity: .75; font-style: italic; margin: 0 0 .3em 0; }
 .nqa-passage { font-size: .9em; margin: 0; padding-left: .6em;
   border-left: 3px solid var(--border-color-primary, #ddd); }
 .nqa-answer > p strong { font-weight: 700; }

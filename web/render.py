@@ -19,6 +19,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 
+from qa.alsoin import also_in_text
 from qa.types import Answer, Citation
 from web.urls import safe_url
 
@@ -107,9 +108,11 @@ def render_card(c: Citation, card_id: str) -> str:
                  f"{title}</a>")
     meta = [iso(x) for x in (c.source or "source unknown",
                              c.published.isoformat() if c.published else "", c.author) if x]
+    also = also_in_text(c)  # the story's other outlets (syndicated copies)
+    also_html = f'<div class="nqa-also">{iso(also)}</div>' if also else ""
     return (f'<div class="nqa-card" id="{esc(card_id)}">'
             f'<div class="nqa-card-head"><span class="nqa-num">[{c.number}]</span>{title}</div>'
-            f'<div class="nqa-meta">{" · ".join(meta)}</div>'
+            f'<div class="nqa-meta">{" · ".join(meta)}</div>{also_html}'
             f'<blockquote class="nqa-passage">{_passage(c)}</blockquote></div>')
 
 
