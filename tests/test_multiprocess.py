@@ -325,3 +325,17 @@ def test_threads_of_one_process_keep_working_while_another_process_writes(tmp_pa
     assert not errors, errors[:3]
     mine, incomplete, _ = stored(store, "wardnotes.example/")
     assert len(mine) == 600 and set(mine.values()) == {1} and incomplete == 0
+
+
+def test_closing_one_qa_leaves_the_others_of_the_process_working(tmp_path):
+    from qa import QA
+
+    store = tmp_path / "store"
+    assert cli(store, str(EXAMPLES)).returncode == 0
+    s = Settings(store=str(store))
+    first, second = QA(s), QA(s)
+    q = "How many homes lost power during Storm Calloway?"
+    assert not first.ask(q).refused and not second.ask(q).refused
+    first.close()  # shares the process's Chroma client with `second`
+    assert not second.ask(q).refused
+    second.close()

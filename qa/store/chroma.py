@@ -59,12 +59,8 @@ class Store(LedgerReads):
         return self._conn.model
 
     def close(self) -> None:
-        """Release the store: the lexical index, and the Chroma client of its directory.
-
-        Needed before another *process* writes the directory (embedded Chroma is
-        single-process). Other ``Store`` objects of the same directory in this process
-        share the client, so close only when none is in use; open a new one afterwards.
-        """
+        """Release the store: its lexical index, and its reference to the process's
+        Chroma client of the directory (closed when no other ``Store`` uses it)."""
         self.lexical.close()
         self._conn.close()
 

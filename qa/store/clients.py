@@ -29,6 +29,7 @@ class SharedClient:
         self.path = path
         self._cs = chroma_settings
         self.version = 0  # bumped by every reopen: connections re-get their collections
+        self.refs = 0  # connections using it (``shared``/``release``)
         self.seen: str | None = None  # the store generation this client's memory reflects
         self._cond = threading.Condition()
         self._busy = 0
@@ -134,17 +135,23 @@ _CLIENTS_LOCK = threading.Lock()
 
 
 def shared(path: str, chroma_settings: Any) -> SharedClient:
-    """The process's client of directory ``path`` (started on first use)."""
+    """The process's client of directory ``path`` (started on first use); each call takes
+    a reference that ``release`` gives back."""
     with _CLIENTS_LOCK:
         got = _CLIENTS.get(path)
         if got is None:
             got = _CLIENTS[path] = SharedClient(path, chroma_settings)
+        got.refs += 1
         return got
 
 
 def release(path: str, client: SharedClient) -> None:
-    """Close ``client`` and forget it (the next ``shared`` starts a new one)."""
+    """Give back a reference; the last one closes the client (other processes may then
+    have the directory to themselves) and the next ``shared`` starts a new one."""
     with _CLIENTS_LOCK:
+        client.refs -= 1
+        if client.refs > 0:
+            return
         if _CLIENTS.get(path) is client:
             del _CLIENTS[path]
     client.close()

@@ -105,7 +105,8 @@ class Connection(clients.Following):
                 )
             else:  # one client per directory per process, shared by threads
                 Path(s.store_dir).mkdir(parents=True, exist_ok=True)
-                self._shared = clients.shared(self._client_key(), cs)
+                if self._shared is None:
+                    self._shared = clients.shared(self._client_key(), cs)
             try:
                 self._open_shared() if self._shared else self._open_collections()
             except BaseException:
