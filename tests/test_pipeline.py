@@ -90,7 +90,12 @@ def test_delete_by_id_and_url(tmp_path: Path, settings, embedder):
     rec = {"url": "https://news.example.org/2025/03/bridge?utm_source=x", "title": "Bridge",
            "text": STORY, "published": "2025-03-03", "source": "Alder Ledger"}
     path = write(tmp_path / "in" / "a.jsonl", json.dumps(rec) + "\n")
-    write(tmp_path / "in" / "b.txt", STORY.replace("Harbor Bridge", "Canal Bridge"))
+    # another story, not a near-copy of the first: deleting a story's canonical article
+    # promotes its copy, which needs the embedder
+    write(tmp_path / "in" / "b.txt",
+          "Canal ferry adds a night crossing\n\nPORT ALDER, March 9, 2025 — The canal "
+          "ferry will run a last crossing at 11 p.m. from April, the transit board voted on "
+          "Friday. Tickets stay at $3 and bicycles ride free after 8 p.m.\n")
     assert ingest([str(tmp_path / "in")], settings, embedder=embedder).added == 2
     gone = delete(["https://news.example.org/2025/03/bridge"], settings)
     assert gone.deleted == 1 and not gone.failed
@@ -108,7 +113,12 @@ def test_maintenance_needs_no_embedding_model(tmp_path: Path, embedder):
     configured embedder that cannot load (and would not match the store) is never touched."""
     s = Settings(store=str(tmp_path / "store"))
     write(tmp_path / "in" / "a.txt", STORY)
-    write(tmp_path / "in" / "b.txt", STORY.replace("Harbor Bridge", "Canal Bridge"))
+    # another story, not a near-copy of the first: deleting a story's canonical article
+    # promotes its copy, which needs the embedder
+    write(tmp_path / "in" / "b.txt",
+          "Canal ferry adds a night crossing\n\nPORT ALDER, March 9, 2025 — The canal "
+          "ferry will run a last crossing at 11 p.m. from April, the transit board voted on "
+          "Friday. Tickets stay at $3 and bicycles ride free after 8 p.m.\n")
     assert ingest([str(tmp_path / "in")], s, embedder=embedder).added == 2
     broken = s.with_(embedder="no-such-embedder")
     with pytest.raises(QAError):  # what loading it would do
