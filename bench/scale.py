@@ -210,7 +210,7 @@ def grow(store: Store, model: SyntheticModel, target: int, state: dict) -> tuple
             state["articles"] += 1
             state["chunks"] += len(chunks)
             h = content_hash(art)
-            batch.append(article_write(art, h, h, chunks, vecs, existed=False))  # raw hash: h
+            batch.append(article_write(art, h, h, chunks, vecs))  # raw hash: h
             if state["chunks"] >= target:
                 break
         t = time.perf_counter()

@@ -47,12 +47,12 @@ def stored_item(rec: StoredArticle, text: str) -> Item:
 
 
 def article_write(a: Article, digest: str, raw: str, chunks: list[Chunk], vectors: Any,
-                  existed: bool, *, dup_of: str = "", sketch: Any = None,
+                  *, dup_of: str = "", sketch: Any = None,
                   ingested_at: str = "") -> ArticleWrite:
-    """What the store is given for one new (or, ``existed``, changed) article."""
+    """What the store is given for one new or changed article."""
     return ArticleWrite(
         article_id=a.id, content_hash=digest, raw_hash=raw, text=a.text, chunks=chunks,
-        vectors=vectors, existed=existed, title=a.title, url=a.url, source=a.source,
+        vectors=vectors, title=a.title, url=a.url, source=a.source,
         author=a.author, published=a.published, origin=a.origin, dup_of=dup_of,
         sketch=sketch, ingested_at=ingested_at)
 
@@ -68,7 +68,7 @@ def build(items: list[Item], settings: Settings, embedder: Any,
     out, pos = [], 0
     for it, cs in zip(items, chunked, strict=True):
         out.append(article_write(it.article, it.hash, it.raw_hash, cs,
-                                 vecs[pos : pos + len(cs)], it.existed, dup_of=it.dup_of,
+                                 vecs[pos : pos + len(cs)], dup_of=it.dup_of,
                                  sketch=it.sketch, ingested_at=it.ingested_at))
         pos += len(cs)
         report.chunks += len(cs)

@@ -54,8 +54,9 @@ class Passage(Protocol):
 class ArticleWrite:
     """One new or changed article for ``Store.write``: its fields, chunks and vectors.
 
-    ``vectors[i]`` is the embedding of ``chunks[i]``; ``existed`` says the store already
-    holds a version of the article (its old chunks are deleted first). A near-copy of a
+    ``vectors[i]`` is the embedding of ``chunks[i]``; if the store already holds a version
+    of the article, the writer deletes its old chunks first (it checks under its lock,
+    ``qa.store.write``). A near-copy of a
     stored story (``dup_of``: the canonical article's id) has no chunks: the ledger keeps
     its text, source, URL and date, and retrieval finds the story through the canonical.
     ``sketch`` (``qa.text.minhash.Sketch``) is the canonical's near-copy sketch;
@@ -68,7 +69,6 @@ class ArticleWrite:
     text: str
     chunks: Sequence[Passage]
     vectors: Any = field(compare=False, repr=False)
-    existed: bool = False
     title: str = ""
     url: str = ""
     source: str = ""
