@@ -49,6 +49,9 @@ class FetchResult:
     content_type: str  # bare media type, lowercase; "" when the server sent none
     data: bytes
     charset: str | None = None  # from the Content-Type header
+    status: int = 200  # 304 only when the caller sent conditional ``headers``
+    etag: str = ""  # the validators a conditional GET sends back (ingest.watch)
+    last_modified: str = ""
 
     @cached_property
     def text(self) -> str:
@@ -70,12 +73,15 @@ def content_type_ok(media_type: str) -> bool:
     return main == "application" and (sub in _APP_TYPES or sub.endswith(("+xml", "+json")))
 
 
-def fetch(url: str, settings: Settings, *, deadline: float | None = None) -> FetchResult | Failure:
+def fetch(url: str, settings: Settings, *, deadline: float | None = None,
+          headers: dict[str, str] | None = None) -> FetchResult | Failure:
     """GET ``url`` following redirects; a ``Failure(url, reason)`` on any problem, and
     ``Failure(url, REFUSED)`` when any hop's host resolves to an address ``settings`` do not
     allow (``ingest.netguard``: checked before connecting, then connected to as checked).
 
     ``deadline`` is the total time allowed in seconds (default ``3 * settings.http_timeout``).
+    ``headers`` are added to every hop's request (``If-None-Match``...): a 304 answer to
+    them is a ``FetchResult`` with ``status=304`` and no data.
     """
     total = deadline if deadline is not None else 3 * settings.http_timeout
     end = time.monotonic() + total
@@ -86,7 +92,7 @@ def fetch(url: str, settings: Settings, *, deadline: float | None = None) -> Fet
         return Failure(url, str(err))
     try:
         for _hop in range(MAX_REDIRECTS + 1):
-            result = _get_once(current, settings, end, total, policy)
+            result = _get_once(current, settings, end, total, policy, headers or {})
             if isinstance(result, str):  # a redirect target
                 current = result
                 continue
@@ -97,7 +103,7 @@ def fetch(url: str, settings: Settings, *, deadline: float | None = None) -> Fet
 
 
 def _get_once(url: str, settings: Settings, end: float, total: float,
-              policy: UrlPolicy) -> FetchResult | str:
+              policy: UrlPolicy, extra: dict[str, str]) -> FetchResult | str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -148,10 +154,14 @@ def _get_once(url: str, settings: Settings, end: float, total: float,
     try:
         conn.request("GET", path, headers={
             "User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate",
-            "Connection": "close"})
+            "Connection": "close", **extra})
         resp = conn.getresponse()
         if resp.status in _REDIRECTS and resp.getheader("Location"):
             return urljoin(url, resp.getheader("Location", "").strip())
+        validators = {"etag": resp.getheader("ETag", ""),
+                      "last_modified": resp.getheader("Last-Modified", "")}
+        if resp.status == 304 and extra:
+            return FetchResult(url=url, content_type="", data=b"", status=304, **validators)
         if resp.status >= 400 or resp.status < 200 or resp.status in _REDIRECTS:
             raise _Abort(f"HTTP {resp.status} {resp.reason or _phrase(resp.status)}".strip())
         media, charset = _parse_content_type(resp.getheader("Content-Type", ""))
@@ -160,7 +170,8 @@ def _get_once(url: str, settings: Settings, end: float, total: float,
         data = _read_body(resp, settings.max_bytes, end, total)
         if fired.is_set():
             raise _Abort(f"download took longer than {total:g} s")
-        return FetchResult(url=url, content_type=media, data=data, charset=charset)
+        return FetchResult(url=url, content_type=media, data=data, charset=charset,
+                           status=resp.status, **validators)
     except _Abort:
         raise
     except Exception as err:  # every network problem becomes a Failure

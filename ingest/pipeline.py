@@ -101,7 +101,8 @@ Group = tuple[list[str], list[Failure], list[Cleaned], list[str]]
 
 
 def _produce(inputs: list[str], settings: Settings, store: Store, out: queue.Queue,
-             stop: threading.Event, sketcher: Callable[[str], Any]) -> None:
+             stop: threading.Event, sketcher: Callable[[str], Any],
+             records: Iterable[RawRecord | Failure] | None = None) -> None:
     """Reader thread: read, skip unchanged raw records, clean and sketch the rest (for
     near-copies); groups onto ``out``.
 
@@ -109,7 +110,7 @@ def _produce(inputs: list[str], settings: Settings, store: Store, out: queue.Que
     """
     try:
         recs: list = []
-        for rec in iter_records(inputs, settings):
+        for rec in iter_records(inputs, settings) if records is None else records:
             if stop.is_set():
                 return
             recs.append(rec)
@@ -143,8 +144,10 @@ def _group(recs: list, store: Store, sketcher: Callable[[str], Any]) -> Group:
 
 def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
         store: Store | None = None, progress: bool | None = None,
-        on_article: ProgressFn | None = None) -> IngestReport:
-    """Ingest every input; never raises for a bad input (it lands in ``report.failed``)."""
+        on_article: ProgressFn | None = None,
+        records: Iterable[RawRecord | Failure] | None = None) -> IngestReport:
+    """Ingest every input (or the ``records`` a caller read itself, as ``ingest.watch``
+    does); never raises for a bad input (it lands in ``report.failed``)."""
     t0 = time.perf_counter()
     embedder = embedder or make_embedder(settings)
     store = store or Store.open(settings, ModelInfo(embedder.name, embedder.dim,
@@ -161,7 +164,7 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
     groups: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
     reader = threading.Thread(target=_produce, name="newsqa-reader", daemon=True, args=(
-        list(inputs), settings, store, groups, stop, grouper.sketch))
+        list(inputs), settings, store, groups, stop, grouper.sketch, records))
     reader.start()
     n_seen = 0
     try:

@@ -40,6 +40,7 @@ class FeedEntry:
     published: str = ""
     content: str = ""
     summary: str = ""
+    id: str = ""  # RSS <guid> / Atom <id>, as found ("" when absent)
 
 
 class _NotAFeed(Exception):
@@ -81,10 +82,11 @@ def _entry(el: etree._Element) -> FeedEntry:
                 e.link = e.link or _text(child)
             elif child.get("rel", "alternate") == "alternate" and not e.link:
                 e.link = href.strip()
-        elif name == "guid" and not e.link and child.get("isPermaLink", "true") != "false":
-            value = _text(child)
-            if value.startswith(("http://", "https://")):
-                e.link = value
+        elif name in ("guid", "id"):
+            e.id = e.id or _text(child)
+            if (name == "guid" and not e.link and child.get("isPermaLink", "true") != "false"
+                    and e.id.startswith(("http://", "https://"))):
+                e.link = e.id
         elif name in ("description", "summary") and not e.summary:
             e.summary = "".join(child.itertext()).strip()
         elif name in ("encoded", "content"):
@@ -138,6 +140,22 @@ def _words(html: str) -> int:
     return len(_TAGS.sub(" ", html).split())
 
 
+def entry_record(e: FeedEntry, origin: str, feed_title: str,
+                 teasers: bool = True) -> RawRecord | None:
+    """The entry's own text as a record: its content (unless shorter than a teaser and not
+    ``teasers``), else a summary long enough to be the article; None when neither."""
+    body = ""
+    if e.content and (teasers or _words(e.content) >= CONTENT_MIN_WORDS):
+        body = e.content
+    elif e.summary and _words(e.summary) >= SUMMARY_FULL_WORDS:
+        body = e.summary
+    if not body:
+        return None
+    return RawRecord(origin=origin, kind="html", body=body, url=e.link, title=e.title,
+                     author=e.author, published=e.published,
+                     extra={"fragment": True, "part": True, "feed_title": feed_title})
+
+
 def feed_records(data: bytes, origin: str, read_link: ReadLink | None = None,
                  max_links: int | None = None) -> Iterator[RawRecord | Failure]:
     """Records for every entry of the feed in ``data``; never raises on bad input."""
@@ -148,16 +166,9 @@ def feed_records(data: bytes, origin: str, read_link: ReadLink | None = None,
     try:
         for count, e in enumerate(iter_entries(data, info), 1):
             where = f"{origin}#{count}"
-            body = ""
-            if e.content and (read_link is None or _words(e.content) >= CONTENT_MIN_WORDS):
-                body = e.content
-            elif e.summary and _words(e.summary) >= SUMMARY_FULL_WORDS:
-                body = e.summary
-            if body:
-                yield RawRecord(origin=where, kind="html", body=body, url=e.link,
-                                title=e.title, author=e.author, published=e.published,
-                                extra={"fragment": True, "part": True,
-                                       "feed_title": info.get("title", "")})
+            own = entry_record(e, where, info.get("title", ""), teasers=read_link is None)
+            if own is not None:
+                yield own
             elif read_link is not None and e.link:
                 if len(pending) < cap:
                     pending.append((where, e))
