@@ -20,11 +20,13 @@ _EXPORTS = {
     "retrieve": "qa.api", "QA": "qa.service", "Response": "qa.types",
     "QAError": "qa.errors", "Settings": "qa.settings", "Filters": "qa.search.filters",
     "Answer": "qa.types", "Citation": "qa.types", "StoryCopy": "qa.types",
+    "TimelineItem": "qa.types",
     "also_in_text": "qa.alsoin",
 }
 
 __all__ = ["QA", "Answer", "Citation", "Filters", "QAError", "Response", "Settings",
-           "StoryCopy", "also_in_text", "ask", "ask_stream", "collection_stats", "retrieve"]
+           "StoryCopy", "TimelineItem", "also_in_text", "ask", "ask_stream",
+           "collection_stats", "retrieve"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from qa.alsoin import also_in_text
@@ -33,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from qa.search.filters import Filters
     from qa.service import QA
     from qa.settings import Settings
-    from qa.types import Answer, Citation, Response, StoryCopy
+    from qa.types import Answer, Citation, Response, StoryCopy, TimelineItem
 
 
 def __getattr__(name: str) -> Any:

@@ -23,6 +23,7 @@ from qa.answer.refusal import refusal_text
 from qa.answer.rewrite import standalone
 from qa.answer.spans import answer_spans
 from qa.errors import LLMError, QAError
+from qa.news import news_answer
 from qa.search.filters import Filters, Scope, resolve
 from qa.search.hybrid import SearchConfig, search
 from qa.search.rerank import make_reranker
@@ -147,8 +148,9 @@ class QA:
         found = search(self.store, self.embedder, scope, k or self.settings.k,
                        self.search_config, timings, self.reranker)
         passages = with_copies(to_citations(found.records), self.store)
-        about = about_article(question, query, passages, scope.describe(), timings)
-        if about is not None:  # who wrote / which outlet / when published: stored metadata
+        about = about_article(question, query, passages, scope.describe(), timings) or \
+            news_answer(question, scope, passages, self.store, self.reranker, query, timings)
+        if about is not None:  # stored metadata (who wrote ...) or a story (timeline ...)
             timings["total"] = time.perf_counter() - t_all
             yield from _pieces(about.text)
             yield about

@@ -1,5 +1,5 @@
 """Public result types: ``Citation`` (with its story's other copies, ``StoryCopy``),
-``Answer`` and the streamed ``Response``.
+``Answer`` (with a timeline's dated ``TimelineItem``s) and the streamed ``Response``.
 
 Frozen dataclasses with ``to_dict()`` for JSON. No llama-index or chromadb type ever
 appears here: these are what scripts, the CLI and the web app receive.
@@ -73,6 +73,25 @@ class Citation:
         }
 
 
+class TimelineItem(NamedTuple):
+    """One dated line of a story answer (a timeline, what changed, a digest): what the
+    article of citation ``citation`` said on ``published``."""
+
+    published: date | None
+    text: str
+    citation: int
+    source: str = ""
+    revised: bool = False  # its figure replaces an earlier article's (see ``figure``)
+    #: on the lines of a revised figure, which figure ("death toll", "reopening"); "" on
+    #: the story's own lines (one per article)
+    figure: str = ""
+
+    def to_dict(self) -> dict:
+        return {"published": self.published.isoformat() if self.published else None,
+                "text": self.text, "citation": self.citation, "source": self.source,
+                "revised": self.revised, "figure": self.figure}
+
+
 @dataclass(frozen=True)
 class Answer:
     """What ``qa.ask`` returns.
@@ -97,6 +116,12 @@ class Answer:
     signals: dict[str, float] = field(default_factory=dict)  # what grounding is made of
     #: char offsets into ``text`` of the answer itself (a date, number, name or place)
     spans: tuple[tuple[int, int], ...] = ()
+    #: what kind of answer: "answer" (a fact), "timeline" (a story, oldest first),
+    #: "changes" (what a story revised or added), "coverage" (who covered it, how many
+    #: articles) or "digest" (what is new)
+    kind: str = "answer"
+    #: the dated lines of a timeline, changes, coverage or digest answer, oldest first
+    items: tuple[TimelineItem, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -113,6 +138,8 @@ class Answer:
             "grounding": round(float(self.grounding), 4),
             "signals": {k: round(float(v), 4) for k, v in self.signals.items()},
             "spans": [list(s) for s in self.spans],
+            "kind": self.kind,
+            "items": [i.to_dict() for i in self.items],
         }
 
 

@@ -26,6 +26,7 @@ from qa.store.migrate import ChunkMigration
 from qa.store.models import LedgerState
 from qa.store.paths import lexical_path
 from qa.store.schema import ArticleWrite, ChunkOrigin, ChunkRecord, ModelInfo
+from qa.store.stories import StoryIndex
 from qa.store.sync import LexicalSync, store_stats
 from qa.store.write import Writer
 
@@ -44,6 +45,8 @@ class Store(LedgerReads):
         self._guard = self._conn.guard
         self._sync = LexicalSync(self)
         self._writer = Writer(self._conn, lambda: self.lexical)
+        self._stories: StoryIndex | None = None
+        self._stories_at = ""
 
     @classmethod
     def open(cls, settings: Settings, model: ModelInfo | Any | None,
@@ -62,6 +65,8 @@ class Store(LedgerReads):
         """Release the store: its lexical index, and its reference to the process's
         Chroma client of the directory (closed when no other ``Store`` uses it)."""
         self.lexical.close()
+        if self._stories is not None:
+            self._stories.close()
         self._conn.close()
 
     # ---- reads ------------------------------------------------------------------------
@@ -211,6 +216,19 @@ class Store(LedgerReads):
     def rebuild_lexical(self) -> int:
         """Drop and rebuild the lexical index from Chroma; returns articles indexed."""
         return self._sync.rebuild()
+
+    def stories(self) -> StoryIndex:
+        """The story threads (``qa.store.stories``), first brought in step with the ledger
+        when it changed since the last call (new articles are assigned, deleted ones
+        dropped)."""
+        if self._stories is None:
+            self._stories = StoryIndex(lexical_path(self.settings))
+        gen = self.generation()
+        if gen != self._stories_at:
+            live = [a for a in self.all_articles().values() if a.complete]
+            self._stories.sync(live, self.article_texts)
+            self._stories_at = gen
+        return self._stories
 
     def stats(self) -> dict:
         """Articles, chunks, sources, newest article date, where the store is, its model."""

@@ -1,0 +1,111 @@
+"""News-native answers: a story's timeline, what changed in it, who covered it and how
+much, and what is new — composed from the story threads the store keeps
+(``Store.stories``), dated and cited line by line.
+
+``news_answer(question, scope, passages, store, reranker)`` returns the ``Answer`` for a
+question of one of those kinds (``qa.news.intent``), or None: for an ordinary question,
+and when the story is not in the archive or is a single article (the ordinary path then
+answers or refuses). Its ``kind`` says which ("timeline", "changes", "coverage",
+"digest"); ``items`` carries the dated lines. Rooms: ``intent`` (which question),
+``articles`` (which story, its sentences), ``changes`` (revised figures), ``timeline``
+and ``coverage`` (the texts).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from qa.news import coverage
+from qa.news.articles import day, find_story, load
+from qa.news.intent import read, subject_words
+from qa.news.timeline import Lines, compose_changes, compose_timeline
+from qa.search.filters import Scope
+from qa.store import Store
+from qa.types import Answer, Citation
+
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+def news_answer(question: str, scope: Scope, passages: Sequence[Citation], store: Store,
+                reranker: Any, query: str = "",
+                timings: dict[str, float] | None = None) -> Answer | None:
+    """The story answer to ``question`` (see the module docstring), or None."""
+    t = time.perf_counter()
+    asked = query or question
+    nq = read(asked, scope.text)
+    if nq is None:
+        return None
+    window = scope.hint.window
+    limits = scope.filters.with_range(*window) if window else scope.filters
+    since, until = window or (None, None)
+    if nq.kind == "digest":
+        text, lines, said = coverage.digest(store, scope.filters, since, until, reranker)
+        if not text:
+            text = f"No new articles were published {said}." if said else \
+                "There are no dated articles in the archive yet."
+        return _answer(question, asked, scope, text, lines, "digest", t, timings)
+    words = subject_words(nq.subject)
+    subject = " ".join(sorted(words))
+    if nq.kind == "changes":
+        members, _ = find_story(store, words, passages, scope.filters)
+        arts = load(store, members)
+        if len(arts) < 2:
+            return None
+        newer = [a for a in arts if since and a.published and a.published >= since] \
+            if since else arts[1:]
+        text, lines = compose_changes(arts, newer, subject, reranker,
+                                      day(since) if since else "")
+        if not text:
+            latest = arts[-1]
+            lines = Lines()
+            n = lines.add(latest, latest.sentences[0]).citation
+            text = (f"Nothing in this story was reported since {day(since)}; its latest "
+                    f"article is from {day(latest.published)} [{n}].")
+        return _answer(question, asked, scope, text, lines, "changes", t, timings)
+    members, total = find_story(store, words, passages, limits)
+    arts = load(store, members)
+    if not arts:
+        return None
+    if nq.kind == "coverage":
+        if nq.count:
+            said = f" from {day(since)} to {day(until)}" if since and until else \
+                f" since {day(since)}" if since else ""
+            text, lines = coverage.count(arts, total, subject, reranker, said)
+        else:
+            text, lines = coverage.outlets(store, arts, subject, reranker)
+        return _answer(question, asked, scope, text, lines, "coverage", t, timings)
+    if len(arts) < (1 if since else 2):
+        return None  # one article is not a timeline: the ordinary answer says what it says
+    heading = f"What happened since {day(since)}" if since else "How the story unfolded"
+    text, lines = compose_timeline(arts, subject, total, reranker, heading)
+    return _answer(question, asked, scope, text, lines, "timeline", t, timings)
+
+
+def _answer(question: str, query: str, scope: Scope, text: str, lines: Lines, kind: str,
+            started: float, timings: dict[str, float] | None) -> Answer:
+    text, cites, items = _renumber(text, lines, kind)
+    timings = timings if timings is not None else {}
+    timings["story"] = time.perf_counter() - started
+    return Answer(question=question, text=text, citations=tuple(cites), refused=False,
+                  query=query, mode="story", timings=timings, filters=scope.describe(),
+                  grounding=1.0 if cites else 0.0, kind=kind, items=tuple(items))
+
+
+def _renumber(text: str, lines: Lines, kind: str) -> tuple[str, list[Citation], list]:
+    """Citations numbered in order of first mention in ``text`` (only those it cites)."""
+    order: dict[int, int] = {}
+    for m in _MARK.finditer(text):
+        order.setdefault(int(m.group(1)), len(order) + 1)
+    text = _MARK.sub(lambda m: f"[{order[int(m.group(1))]}]", text)
+    cites = sorted((replace(c, number=order[c.number]) for c in lines.citations
+                    if c.number in order), key=lambda c: c.number)
+    items = [i._replace(citation=order[i.citation]) for i in lines.items
+             if i.citation in order]
+    if kind != "digest":  # oldest first (a digest lists the newest first)
+        items.sort(key=lambda i: (i.published is None, i.published or date.min))
+    return text, cites, items
