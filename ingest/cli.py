@@ -1,5 +1,6 @@
-"""Command line for ingestion: ``python -m ingest PATH_OR_URL... [--json]``, and
-``python -m ingest --reembed`` (move the store to the configured embedder, ``ingest.reembed``).
+"""Command line for ingestion: ``python -m ingest PATH_OR_URL... [--json]``,
+``python -m ingest --reembed`` (move the store to the configured embedder, ``ingest.reembed``)
+and ``python -m ingest --watch FEED_OR_OPML... [--every 30m] [--once]`` (``ingest.watch``).
 
 Reads the inputs ``ingest.formats`` lists (its help text comes from there). Exit status
 (``qa.exitcodes``, shared with ``python -m qa`` and ``python app.py``): 0 when every input
@@ -32,6 +33,21 @@ EPILOG = """examples:
   python -m ingest --rebuild-lexical                 rebuild the BM25 index from Chroma
   NEWSQA_EMBEDDER=bge-small python -m ingest --reembed
                                                      re-embed the store with another model
+  python -m ingest --watch https://example.org/rss feeds.opml --every 10m
+                                                     keep feeds current: poll them now and
+                                                     every 10 minutes until Ctrl-C/SIGTERM
+  python -m ingest --watch --once                    poll every watched feed once (cron)
+
+watching feeds (--watch): each poll is a conditional GET (ETag / Last-Modified: a feed
+that did not change costs one request, no model); each new entry's article page is
+fetched and cleaned as a URL ingestion (private addresses refused as above); when the
+page cannot be read, the entry's own text from the feed is stored instead, with a note.
+Entries already stored are skipped (remembered per feed, and the store's own dedup by URL
+and text still applies). One line per feed and poll ("3 new (3 stored), 12 known", "not
+modified (304), 15 known", "error: ..."). The feeds and what was seen are remembered in
+feeds-<collection>.json beside the store, so a killed watcher started again resumes; with
+no FEED_OR_OPML, --watch polls every feed watched before. An OPML file (<outline
+xmlUrl=...>, nested too) adds the feeds it names; an OPML URL is re-read at every poll.
 
 file types read (by suffix, any case; URLs by what the server sends):
 """ + describe() + """
@@ -66,6 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "reserved addresses (refused by default: 'refused: private address'; "
                         "the same as NEWSQA_ALLOW_PRIVATE_URLS=1, or allow only some hosts "
                         "or networks with NEWSQA_URL_ALLOWLIST)")
+    p.add_argument("--watch", action="store_true",
+                   help="keep the given feeds (RSS/Atom URLs, OPML files or URLs) current: "
+                        "poll them now and then --every; without inputs, every feed watched "
+                        "before (see 'watching feeds' below)")
+    p.add_argument("--every", default=None, metavar="DURATION",
+                   help="with --watch: time between polls, e.g. 30s, 10m, 1h, 2h30m "
+                        "(default 30m)")
+    p.add_argument("--once", action="store_true",
+                   help="with --watch: poll each feed once and exit (for cron and tests)")
     p.add_argument("--store", help="store directory (overrides NEWSQA_STORE)")
     p.add_argument("--chroma-url", help="Chroma server URL (overrides NEWSQA_CHROMA_URL)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -75,7 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     problem = ""
-    if args.reembed and (args.inputs or args.delete or args.rebuild_lexical):
+    if args.watch or args.every is not None or args.once:
+        problem = _watch_problem(args)
+        if not problem:
+            return _watch(args)
+    elif args.reembed and (args.inputs or args.delete or args.rebuild_lexical):
         problem = "--reembed runs on its own (no PATH_OR_URL, --delete or --rebuild-lexical)"
     elif not (args.inputs or args.delete or args.rebuild_lexical or args.reembed):
         problem = "give at least one PATH_OR_URL (or --delete / --rebuild-lexical / --reembed)"
@@ -120,6 +149,36 @@ def main(argv: list[str] | None = None) -> int:
             print(f"failed: {origin}: {reason}", file=sys.stderr)
         print(report.summary())
     return exitcodes.PARTIAL if report.failed else exitcodes.OK
+
+
+def _watch_problem(args: argparse.Namespace) -> str:
+    """Why ``--watch``/``--every``/``--once`` cannot run as given ("" when they can)."""
+    if not args.watch:
+        return "--every and --once go with --watch"
+    if args.delete or args.rebuild_lexical or args.reembed or args.batch is not None:
+        return "--watch runs on its own (no --delete, --rebuild-lexical or --reembed)"
+    if args.every is not None:
+        from ingest.watch import parse_every
+
+        try:
+            parse_every(args.every)
+        except ValueError as err:
+            return str(err)
+    return ""
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """``--watch``: poll feeds until stopped (``ingest.watch.run_watch``)."""
+    from ingest.watch import DEFAULT_EVERY, parse_every, run_watch
+
+    try:
+        settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url,
+                                     allow_private_urls=args.allow_private_urls or None)
+    except QAError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return exitcodes.USAGE
+    every = parse_every(args.every) if args.every else DEFAULT_EVERY
+    return run_watch(args.inputs, settings, every=every, once=args.once, as_json=args.json)
 
 
 def _reembed(args: argparse.Namespace) -> int:
