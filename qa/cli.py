@@ -1,6 +1,7 @@
-"""Command line for questions: ``python -m qa "question" [--json] [--k N] ...``.
+"""Command line for questions: ``python -m qa "question" [--format text|md|json] ...``.
 
-With a question: prints the answer with its numbered sources (or JSON with ``--json``); the
+With a question: prints the answer with its numbered sources (``--format md``: a Markdown
+document, ``--format json`` or ``--json``: JSON, both from ``qa.export``); the
 answer's spans (the date, number or name asked for) are ANSI bold on a terminal only; a
 cited story carried by other outlets says so ("also in: ...", ``qa.alsoin``).
 Without one, on a terminal: an interactive chat that keeps the conversation, so follow-up
@@ -25,6 +26,7 @@ from qa import exitcodes
 from qa.alsoin import also_in_text
 from qa.dates import read_date
 from qa.errors import QAError
+from qa.export import answer_json, answer_markdown, citations_markdown
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -32,6 +34,7 @@ EPILOG = """examples:
   python -m qa "When did the Harbor Bridge reopen?"
   python -m qa "What happened at the port this week?" --as-of 2025-06-20
   python -m qa "Who won the election?" --source "Harbor Times" --json
+  python -m qa "When did the Harbor Bridge reopen?" --format md > answer.md
   python -m qa                                   interactive chat (follow-ups work)
 
 Answers are extractive by default (no model needed); set NEWSQA_LLM for an LLM.
@@ -53,13 +56,19 @@ def _end_date(s: str) -> date | None:
     return _date(s, end=True)
 
 
-def build_parser() -> argparse.ArgumentParser:
+FORMATS = ("text", "md", "json")
+
+
+def build_parser(prog: str = "python -m qa") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m qa", description="Ask a question of your news articles; every "
-        "answer cites the passages it rests on.", epilog=EPILOG,
+        prog=prog, description="Ask a question of your news articles; every "
+        "answer cites the passages it rests on.", epilog=EPILOG.replace("python -m qa", prog),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("question", nargs="*", help="the question (omit for interactive chat)")
-    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="text (default), md (Markdown: the answer with each source's title, "
+                        "outlet, date, URL, exact passage and offsets) or json")
+    p.add_argument("--json", action="store_true", help="the same as --format json")
     p.add_argument("--k", type=int, default=None, help="passages to consider (default 6)")
     p.add_argument("--since", type=_date, help="only articles published on/after this date")
     p.add_argument("--until", type=_end_date, help="only articles published on/before this date")
@@ -120,14 +129,25 @@ def render(ans: Answer, width: int = 88, bold: bool = False) -> str:
     return "\n".join(lines)
 
 
-def show(ans: Answer, as_json: bool = False) -> str:
-    """What the CLI prints for an answer: JSON (with the spans' offsets), or the text with
-    the spans bold when stdout is a terminal."""
-    return json.dumps(ans.to_dict(), indent=2) if as_json else render(ans, bold=use_bold())
+def show(ans: Answer, as_json: bool | str = False) -> str:
+    """What the CLI prints for an answer in a format (``FORMATS``; ``True``: json): JSON
+    (with the spans' offsets), Markdown, or the text with the spans bold when stdout is a
+    terminal."""
+    fmt = "json" if as_json is True else (as_json or "text")
+    if fmt == "json":
+        return answer_json(ans)
+    if fmt == "md":
+        return answer_markdown(ans).rstrip("\n")
+    return render(ans, bold=use_bold())
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m qa") -> int:
+    """Run the command (``prog``: the name ``--help`` shows, e.g. ``newsqa ask``)."""
+    p = build_parser(prog)
+    args = p.parse_args(argv)
+    if args.json and args.format not in (None, "json"):
+        p.error("--json and --format are one choice: give one of them")
+    fmt = "json" if args.json else (args.format or "text")
     try:
         from qa.api import ask, retrieve
 
@@ -142,8 +162,10 @@ def main(argv: list[str] | None = None) -> int:
                 return exitcodes.USAGE
             opts.pop("k")
             cites = retrieve(question, k=args.k or 10, **opts)
-            if args.json:
+            if fmt == "json":
                 print(json.dumps([c.to_dict() for c in cites], indent=2))
+            elif fmt == "md":
+                print(citations_markdown(cites).rstrip("\n"))
             else:
                 for c in cites:
                     also = f" ({also_in_text(c)})" if c.also_in else ""
@@ -152,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             return exitcodes.OK
         if question:
             ans = ask(question, **opts)
-            print(show(ans, args.json))
+            print(show(ans, fmt))
             return exitcodes.OK
         if not sys.stdin.isatty():
             question = sys.stdin.read().strip()
@@ -160,9 +182,9 @@ def main(argv: list[str] | None = None) -> int:
                 print("error: give a question", file=sys.stderr)
                 return exitcodes.USAGE
             ans = ask(question, **opts)
-            print(show(ans, args.json))
+            print(show(ans, fmt))
             return exitcodes.OK
-        return _chat(opts, args.json)
+        return _chat(opts, fmt)
     except QAError as e:
         print(f"error: {e}", file=sys.stderr)
         return exitcodes.USAGE
@@ -171,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         return exitcodes.INTERRUPTED
 
 
-def _chat(opts: dict, as_json: bool) -> int:
+def _chat(opts: dict, fmt: str) -> int:
     from qa.api import ask
 
     history: list[tuple[str, str]] = []
@@ -188,5 +210,5 @@ def _chat(opts: dict, as_json: bool) -> int:
         except QAError as e:
             print(f"error: {e}")
             continue
-        print(show(ans, as_json))
+        print(show(ans, fmt))
         history.append((q, ans.text))
