@@ -38,6 +38,9 @@ def opml_feeds(data: bytes, origin: str) -> list[str] | Failure:
     if root is None or not isinstance(root.tag, str) or \
             etree.QName(root).localname.lower() != "opml":
         tag = etree.QName(root).localname if root is not None else "(none)"
+        if tag.lower() in ("rss", "feed", "rdf"):
+            return Failure(origin, "a feed file, not an OPML list: give the feed's http(s) "
+                                   "URL to watch it")
         return Failure(origin, f"not an OPML list of feeds (root element <{tag}>)")
     urls: list[str] = []
     others = 0

@@ -11,7 +11,6 @@ that is down, a watcher SIGKILLed mid-run and restarted, private addresses refus
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -24,7 +23,7 @@ from ingest.watch import FeedRegistry, parse_every, poll
 from qa import collection_stats, retrieve
 from qa.errors import QAError
 from qa.settings import Settings
-from tests.support.feeds import STORIES, FeedSite, opml
+from tests.support.feeds import STORIES, FeedSite, env_for, opml, watch_cli
 from tests.support.helpers import ROOT, write
 from tests.support.httpd import LocalServer
 
@@ -36,18 +35,6 @@ LINE = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d feed http://127\.0\.0\.1:\d+%s: %s$"
 def server():
     with LocalServer() as s:
         yield s
-
-
-def _env(store, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
-    env.update(NEWSQA_STORE=str(store), PYTHONUNBUFFERED="1", **extra)
-    return env
-
-
-def _cli(store, *args: str, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ingest", "--watch", *args], cwd=ROOT,
-                          env=_env(store, **extra), capture_output=True, text=True,
-                          timeout=300)
 
 
 def _found(story, settings) -> bool:
@@ -103,7 +90,7 @@ def test_cli_opml_with_a_feed_that_is_down(tmp_path, server):
     down.down = True
     lst = write(tmp_path / "feeds.opml", opml(good.url, down.url))
 
-    run = _cli(store, str(lst), "--once", "--allow-private-urls")
+    run = watch_cli(store, str(lst), "--once", "--allow-private-urls")
     assert run.returncode == 1, run.stderr  # finished, one feed failed
     lines = run.stdout.splitlines()
     assert len(lines) == 2, run.stdout
@@ -113,7 +100,7 @@ def test_cli_opml_with_a_feed_that_is_down(tmp_path, server):
 
     down.down = False
     good.publish(BRIDGE)
-    run = _cli(store, "--once", "--json", "--allow-private-urls")  # every watched feed
+    run = watch_cli(store, "--once", "--json", "--allow-private-urls")  # every watched feed
     assert run.returncode == 0, run.stderr
     polls = [json.loads(x) for x in run.stdout.splitlines()]
     assert [(p["url"], p["status"], p["new"], p["stored"], p["known"]) for p in polls] == [
@@ -135,20 +122,21 @@ def test_cli_usage_and_bad_opml_give_one_line(tmp_path):
                                              "</opml>"))], "OPML names no feeds"),
         ([str(write(tmp_path / "broken.opml", "<opml><body>"))], "invalid OPML"),
         ([str(tmp_path / "missing.opml")], "no such file"),
+        ([str(write(tmp_path / "feed.xml", "<rss><channel/></rss>"))], "a feed file, not"),
         (["ftp://example.org/feed"], "is not a feed URL"),
         ([], "no feeds to watch"),
     ]
     for args, words in cases:
-        run = _cli(store, *args, "--once")
+        run = watch_cli(store, *args, "--once")
         assert run.returncode == 2, (args, run.stdout, run.stderr)
         last = run.stderr.strip().splitlines()[-1]  # after the usage, for a bad option
         assert last.startswith("error: ") and words in last, run.stderr
         assert "Traceback" not in run.stderr and run.stdout == ""
     once = subprocess.run([sys.executable, "-m", "ingest", "--once", "x.xml"], cwd=ROOT,
-                          env=_env(store), capture_output=True, text=True, timeout=120)
+                          env=env_for(store), capture_output=True, text=True, timeout=120)
     assert once.returncode == 2 and "--every and --once go with --watch" in once.stderr
     helped = subprocess.run([sys.executable, "-m", "ingest", "--help"], cwd=ROOT,
-                            env=_env(store), capture_output=True, text=True, timeout=120)
+                            env=env_for(store), capture_output=True, text=True, timeout=120)
     assert "--watch" in helped.stdout and "2h30m" in helped.stdout
     assert "watching feeds (--watch)" in helped.stdout
 
@@ -169,7 +157,7 @@ def test_sigkilled_watcher_resumes_and_stores_each_article_once(tmp_path, server
     lst = write(tmp_path / "feeds.opml", opml(fast.url, slow.url, nested=False))
     state = store / "feeds-news.json"
     proc = subprocess.Popen([sys.executable, "-m", "ingest", "--watch", str(lst), "--every",
-                             "1h", "--allow-private-urls"], cwd=ROOT, env=_env(store),
+                             "1h", "--allow-private-urls"], cwd=ROOT, env=env_for(store),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:  # kill it once the first feed is remembered and the second one's pages are loading
         end = time.monotonic() + 240
@@ -186,7 +174,7 @@ def test_sigkilled_watcher_resumes_and_stores_each_article_once(tmp_path, server
     assert len(out.splitlines()) == 1  # the first feed's line; the second never finished
     assert not list(store.glob(".feeds-news.json.*"))  # no temporary state left behind
 
-    run = _cli(store, "--once", "--allow-private-urls")
+    run = watch_cli(store, "--once", "--allow-private-urls")
     assert run.returncode == 0, run.stderr
     first, second = run.stdout.splitlines()
     assert first.endswith("/a/feed.xml: not modified (304), 2 known")
@@ -195,7 +183,7 @@ def test_sigkilled_watcher_resumes_and_stores_each_article_once(tmp_path, server
     assert collection_stats(settings)["articles"] == 6  # each once, none missing
     for story in (FERRY, ORCHARD, LIBRARY, MARATHON, BRIDGE, CHOIR):
         assert _found(story, settings), story.slug
-    quiet = _cli(store, "--once", "--allow-private-urls")
+    quiet = watch_cli(store, "--once", "--allow-private-urls")
     assert [x.split(": ", 1)[1] for x in quiet.stdout.splitlines()] == [
         "not modified (304), 2 known", "not modified (304), 4 known"]
 
@@ -207,7 +195,7 @@ def test_every_polls_again_and_sigterm_or_ctrl_c_stop_between_polls(tmp_path, se
     for sig, status in ((signal.SIGTERM, 0), (signal.SIGINT, 130)):
         proc = subprocess.Popen([sys.executable, "-m", "ingest", "--watch", site.url,
                                  "--every", "1s", "--allow-private-urls"], cwd=ROOT,
-                                env=_env(store), stdout=subprocess.PIPE,
+                                env=env_for(store), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         before, end = site.not_modified, time.monotonic() + 240
         while site.not_modified < before + 2 and time.monotonic() < end:  # two polls later
@@ -247,9 +235,22 @@ def test_private_entry_links_refused_unless_allowed(tmp_path, server, embedder):
         assert feeds.get(site.url).retry == {}
 
 
-def test_registry_refuses_what_is_not_a_feed_url(tmp_path):
-    feeds = FeedRegistry(Settings(store=str(tmp_path / "store")))
+def test_registry_with_an_opml_url_and_what_is_not_a_feed_url(tmp_path, server, embedder):
+    feeds = FeedRegistry(Settings(store=str(tmp_path / "store"), allow_private_urls=True),
+                         embedder=embedder)
     for bad in ("feeds.opml", "ftp://example.org/rss", "http://", "  "):
         with pytest.raises(QAError, match="not a feed URL"):
             feeds.add(bad)
-    assert feeds.feeds() == [] and feeds.get("http://example.org/rss") is None
+    one, two = FeedSite(server, "/a"), FeedSite(server, "/b", "Valley Courier")
+    one.publish(CHOIR)
+    two.publish(MARATHON)
+    feeds.add(server.add("/list", opml(one.url, two.url), "text/x-opml"))
+    lines = [r.line().split(" ", 2)[2] for r in poll(feeds)]  # the list, then its feeds
+    assert lines == [f"opml {server.url('/list')}: 2 feeds (2 new)",
+                     f"feed {one.url}: 1 new (1 stored), 0 known",
+                     f"feed {two.url}: 1 new (1 stored), 0 known"]
+    assert [(f.kind, f.via) for f in feeds.feeds()] == [
+        ("opml", ""), ("feed", server.url("/list")), ("feed", server.url("/list"))]
+    again = poll(feeds, [server.url("/list")])  # the list's feeds come with it
+    assert [r.what() for r in again] == ["2 feeds (0 new)", "not modified (304), 1 known",
+                                         "not modified (304), 1 known"]

@@ -8,19 +8,24 @@ request's conditional headers in ``site.requests``. Entries carry only a one-sen
 summary, so a stored fact from a page's body proves the page was read. ``down=True``
 answers 503; ``delay`` slows article pages (for the kill-and-resume test); ``pages``
 serves them from another server (a private address); a story with ``page=False`` links
-to a missing page (the fallback to the entry's own text).
+to a missing page (the fallback to the entry's own text). ``watch_cli`` runs
+``python -m ingest --watch`` on a store (``env_for``: its environment).
 
 The stories are fictional, written for these tests (towns, people and figures invented).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from email.utils import formatdate
 from html import escape
 
+from tests.support.helpers import ROOT
 from tests.support.httpd import LocalServer
 
 
@@ -224,3 +229,17 @@ def opml(*urls: str, nested: bool = True) -> str:
     folder = f'<outline text="Local news">{inner}</outline>' if nested else inner
     return (f'<?xml version="1.0"?><opml version="2.0"><head><title>My feeds</title></head>'
             f'<body><outline type="rss" text="first" xmlUrl="{first}"/>{folder}</body></opml>')
+
+
+def env_for(store: object, **extra: str) -> dict[str, str]:
+    """The environment of a CLI run on ``store``: no other NEWSQA_* variable leaks in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSQA_")}
+    env.update(NEWSQA_STORE=str(store), PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def watch_cli(store: object, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    """``python -m ingest --watch ARGS`` on ``store``; its output as text."""
+    return subprocess.run([sys.executable, "-m", "ingest", "--watch", *args], cwd=ROOT,
+                          env=env_for(store, **extra), capture_output=True, text=True,
+                          timeout=300)
