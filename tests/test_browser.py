@@ -102,6 +102,26 @@ def test_citation_marker_jumps_to_its_card(page):
     assert card.evaluate("e => getComputedStyle(e).outlineStyle") != "none"  # :target style
 
 
+def test_a_story_question_shows_a_timeline_with_its_cards(page):
+    page.get_by_role("button", name="New conversation").click()  # not a follow-up
+    page.wait_for_function("() => !document.querySelector('.nqa-answer')", timeout=30_000)
+    answer = ask(page, "How did the Harbor Bridge closure unfold?")
+    items = answer.locator("ul.nqa-timeline li")
+    assert items.count() >= 3
+    assert items.first.locator(".nqa-when").inner_text().startswith("February 10, 2025")
+    assert "May 23, 2025" in items.nth(2).inner_text()
+    assert answer.locator(".nqa-card").count() >= 3
+    assert answer.locator("ul.nqa-timeline a.nqa-cite").count() >= 3
+    page.wait_for_timeout(500)  # the chat's own scrolling settles first
+    answer.locator("ul.nqa-timeline").first.evaluate("""e => {
+        let p = e.parentElement;
+        while (p && p.scrollHeight <= p.clientHeight + 1) p = p.parentElement;
+        if (p) p.scrollTop += e.getBoundingClientRect().top - p.getBoundingClientRect().top - 60;
+    }""")
+    page.wait_for_timeout(300)
+    save_screenshot(page, ROOT / "docs" / "timeline.png")
+
+
 def test_refusal_looks_different(page):
     answer = ask(page, NOT_COVERED)
     assert "nqa-refused" in answer.get_attribute("class")

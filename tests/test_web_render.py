@@ -268,3 +268,21 @@ def test_card_names_the_other_outlets_of_a_syndicated_story():
     assert "also in: Coastal Wire, Harbor Times (1 more)" in plain(html)  # own outlet left out
     assert "<b>Post" not in html
     assert "nqa-also" not in render_card(cite(), "c2")
+
+
+def test_story_answer_renders_as_a_timeline_list_with_hostile_text_escaped():
+    cite = Citation(number=1, article_id="a1", title="T", url="https://x.example/a",
+                    source="Wire", author="", published=date(2025, 2, 10),
+                    passage=f"It began. {EVIL}", start=0, end=30, score=0.0)
+    text = ("How the story unfolded (2 articles, oldest first):\n"
+            f"- February 10, 2025 (Wire): It began. {EVIL} [1]\n"
+            "- February 11, 2025 (Wire): It went on. [1]\nRevised figures:\n"
+            "- death toll: four on February 10, 2025 [1].")
+    html = render_answer(Answer(question="q", text=text, citations=(cite,), refused=False,
+                                kind="timeline"), "k")
+    tags = Tags(html).tags
+    assert not any(t in ("script", "img") for t, _ in tags)
+    assert [a.get("class") for t, a in tags if t == "ul"] == ["nqa-timeline", "nqa-timeline"]
+    assert sum(1 for t, _ in tags if t == "li") == 3
+    assert '<span class="nqa-when">February 10, 2025 (Wire)</span>' in html
+    assert html.count('href="#k-c1"') == 3 and "&lt;script&gt;" in html

@@ -1,6 +1,7 @@
 """What the web page carries besides its HTML: the style sheet and the page script.
 
-``CSS`` styles what ``web.render`` makes (answers, cards, refusals, errors, reports), in light
+``CSS`` styles what ``web.render`` makes (answers, story timelines, cards, refusals, errors,
+reports), in light
 and dark mode (the highlighted sentence sets its own text colour, so it stays readable on its
 pale background when the page text is near-white). ``JS`` runs once in the browser when the
 page loads and watches the chat: each message's ``aria-label`` becomes plain text (gradio sets
@@ -28,6 +29,12 @@ CSS = """
 .nqa-num { color: var(--color-accent, #f97316); margin-right: .35em; }
 .nqa-meta { font-size: .85em; opacity: .75; margin: .1em 0 .3em 0; }
 .nqa-also { font-size: .85em; opacity: .75; font-style: italic; margin: 0 0 .3em 0; }
+.nqa-timeline { list-style: none; margin: 0 0 .6em 0; padding: 0 0 0 .9em;
+  border-left: 2px solid var(--color-accent, #f97316); }
+.nqa-timeline li { margin: 0 0 .45em 0; position: relative; }
+.nqa-timeline li::before { content: ""; position: absolute; left: -1.25em; top: .5em;
+  width: .55em; height: .55em; border-radius: 50%; background: var(--color-accent, #f97316); }
+.nqa-when { font-weight: 600; white-space: nowrap; }
 .nqa-passage { font-size: .9em; margin: 0; padding-left: .6em;
   border-left: 3px solid var(--border-color-primary, #ddd); }
 .nqa-answer > p strong { font-weight: 700; }

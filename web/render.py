@@ -49,6 +49,27 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{'<br>'.join(b.splitlines())}</p>" for b in blocks)
 
 
+def _story(escaped: str) -> str:
+    """A story answer (timeline, changes, coverage, digest): its heading lines as
+    paragraphs, its dated lines ("- May 23, 2025 (Outlet): ...") as a timeline list with
+    the date (and outlet) set apart."""
+    out: list[str] = []
+    items: list[str] = []
+    for line in escaped.split("\n") + [""]:
+        if line.startswith("- "):
+            head, sep, rest = line[2:].partition(": ")
+            body = f'<span class="nqa-when">{head}</span>: {rest}' if sep and \
+                len(head) <= 90 else line[2:]
+            items.append(f"<li>{body}</li>")
+            continue
+        if items:
+            out.append(f'<ul class="nqa-timeline">{"".join(items)}</ul>')
+            items = []
+        if line.strip():
+            out.append(f"<p>{line}</p>")
+    return "".join(out)
+
+
 def link_markers(escaped: str, key: str, numbers: Iterable[int]) -> str:
     """Turn ``[n]`` (and ``[1, 2]``) in already-escaped text into links to card ``n``."""
     known = set(numbers)
@@ -163,8 +184,9 @@ def render_answer(answer: Answer, key: str) -> str:
                    f'<div class="nqa-cards nqa-related">{related}</div>')
         return (f'<div class="nqa-answer nqa-refused"><span class="nqa-badge">Not in the '
                 f'articles</span>{_paragraphs(esc(answer.text))}{rel}{_notes(answer)}</div>')
-    text = link_markers(_paragraphs(strong_spans(answer.text, answer.spans)), key,
-                        (c.number for c in answer.citations))
+    body = _story(esc(answer.text)) if answer.kind != "answer" else \
+        _paragraphs(strong_spans(answer.text, answer.spans))
+    text = link_markers(body, key, (c.number for c in answer.citations))
     cards = "".join(render_card(c, f"{key}-c{c.number}") for c in answer.citations)
     return (f'<div class="nqa-answer">{text}<div class="nqa-cards">{cards}</div>'
             f"{_notes(answer)}</div>")
