@@ -142,9 +142,11 @@ def poll_feed(st: FeedState, settings: Settings, store: StoreFn) -> Outcome:
         return _error(st, when, f"not an RSS or Atom feed (root element <{err}>)")
     except etree.XMLSyntaxError as err:
         return _error(st, when, f"invalid feed XML: {err}")
-    unique = {entry_key(e): e for e in reversed(entries)}  # the first of equal keys wins
+    unique: dict[str, FeedEntry] = {}
+    for e in entries:  # the first of equal keys wins
+        unique.setdefault(entry_key(e), e)
     seen = set(st.seen)
-    new = [(k, e) for k, e in reversed(unique.items()) if k not in seen]
+    new = [(k, e) for k, e in unique.items() if k not in seen]
     batch, waiting = new[:MAX_ENTRIES], [k for k, _ in new[MAX_ENTRIES:]]
     title = info.get("title", "")
     stored, failed, own, notes = _store_entries(batch, st, title, settings, store)

@@ -151,7 +151,7 @@ def test_every_durations():
 
 def test_sigkilled_watcher_resumes_and_stores_each_article_once(tmp_path, server):
     store = tmp_path / "store"
-    fast, slow = FeedSite(server, "/a"), FeedSite(server, "/b", "Valley Courier", delay=2.0)
+    fast, slow = FeedSite(server, "/a"), FeedSite(server, "/b", "Valley Courier", delay=3.0)
     fast.publish(FERRY, ORCHARD)
     slow.publish(LIBRARY, MARATHON, BRIDGE, CHOIR)
     lst = write(tmp_path / "feeds.opml", opml(fast.url, slow.url, nested=False))
