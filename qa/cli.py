@@ -105,10 +105,17 @@ def _marked(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(out) + text[at:]
 
 
+def _fill(text: str, width: int) -> str:
+    """Wrapped line by line: a story answer's dated lines ("- May 23, 2025: ...") stay
+    lines, continued under their text."""
+    return "\n".join(textwrap.fill(line, width, subsequent_indent="  " if
+                                    line.startswith("- ") else "") for line in text.split("\n"))
+
+
 def render(ans: Answer, width: int = 88, bold: bool = False) -> str:
     """Human-readable answer with its sources; with ``bold``, the answer's spans (the date,
     number or name asked for) in ANSI bold."""
-    text = textwrap.fill(_marked(ans.text, ans.spans) if bold else ans.text, width)
+    text = _fill(_marked(ans.text, ans.spans) if bold else ans.text, width)
     lines = [text.replace(_ON, BOLD).replace(_OFF, RESET)]
     if ans.query and ans.query != ans.question:
         lines.insert(0, f"(searched: {ans.query})")

@@ -24,6 +24,7 @@ from qa.answer.rewrite import standalone
 from qa.answer.spans import answer_spans
 from qa.errors import LLMError, QAError
 from qa.news import news_answer
+from qa.news.revised import revision_note
 from qa.search.filters import Filters, Scope, resolve
 from qa.search.hybrid import SearchConfig, search
 from qa.search.rerank import make_reranker
@@ -188,6 +189,12 @@ class QA:
                 fallback = check_answer(ex.text, passages)
                 text_out, cites = fallback.text, fallback.citations
                 mode += "+extractive"
+        if not refused and cites:  # a figure the story revised: say what it was before
+            note, extra = revision_note(text_out, cites, self.store, scope.filters)
+            if note:
+                text_out, cites = f"{text_out} {note}", (*cites, *extra)
+                if model is not None:
+                    yield " " + note
         timings["total"] = time.perf_counter() - t_all
         if model is None or refused:
             yield from _pieces(text_out)

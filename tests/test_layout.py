@@ -29,7 +29,8 @@ ALLOWED = {
     "qa.llm": LOW | {"qa.llm"},
     "qa.search": LOW | {"qa.search", "qa.store", "qa.embed"},
     "qa.answer": LOW | {"qa.answer", "qa.store"},
-    "qa.service": LOW | {"qa.answer", "qa.search", "qa.store", "qa.embed", "qa.llm"},
+    "qa.news": LOW | {"qa.news", "qa.answer", "qa.search.filters", "qa.store"},
+    "qa.service": LOW | {"qa.answer", "qa.news", "qa.search", "qa.store", "qa.embed", "qa.llm"},
     "qa.api": LOW | {"qa.service", "qa.search"},
     "qa.cli": LOW | {"qa.service", "qa.api", "qa.exitcodes", "qa"},
     "qa": LOW | {"qa"},  # qa/__init__ and small leaf modules (exitcodes)

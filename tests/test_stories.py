@@ -143,7 +143,30 @@ def test_demo_corpus_stories(corpus_settings: Settings, embedder):
     assert "- pay rise: 3 percent on September 3, 2025" in strike.text
     assert "revised on September 19, 2025 to 4.5 percent" in strike.text
     assert outlets.text.startswith("2 outlets covered this story in 3 articles:")
-    assert fact.kind == "answer" and not fact.items and "May 22" in fact.text
+    assert fact.kind == "answer" and not fact.items
+    first, note = fact.text.split(" Earlier reports of the reopening: ")
+    assert "May 22" in first  # the newest statement leads; the revisions follow, cited
+    assert note == "late April on February 10, 2025 [2]; the second half of May on " \
+                   "April 14, 2025 [3]."
+    assert [str(c.published) for c in fact.citations[1:]] == ["2025-02-10", "2025-04-14"]
+    assert "late April" in _highlighted(fact.citations[1])
+
+
+def _highlighted(c) -> str:
+    a, b = c.highlight
+    return c.passage[a:b]
+
+
+def test_a_fact_answer_says_what_earlier_articles_reported(dam: Settings, embedder):
+    with QA(dam, embedder=embedder) as newsqa:
+        now = newsqa.ask("What is the death toll of the Ashcombe Dam collapse?")
+        then = newsqa.ask("What is the death toll of the Ashcombe Dam collapse?",
+                          filters=Filters(as_of=date(2026, 3, 3)))
+    assert now.text.endswith("Earlier reports of the death toll: four on March 2, 2026 [2]; "
+                             "nine on March 3, 2026 [3]; 12 on March 4, 2026 [4].")
+    assert "11" in now.text.split(" Earlier reports")[0]
+    assert then.text.endswith("Earlier reports of the death toll: four on March 2, 2026 [2].")
+    assert all(c.published <= date(2026, 3, 3) for c in then.citations)
 
 
 def test_since_a_date_and_what_is_new(corpus_settings: Settings, embedder):
@@ -188,3 +211,19 @@ def test_a_story_not_in_the_archive_is_refused(corpus_settings: Settings, embedd
 def test_which_questions_are_story_questions(question: str, kind: str | None):
     got = read(question)
     assert (got.kind if got else None) == kind
+
+
+def test_the_command_line_keeps_a_timeline_one_line_per_event(corpus_settings: Settings,
+                                                                embedder):
+    from qa.cli import render
+
+    with QA(corpus_settings, embedder=embedder) as newsqa:
+        ans = newsqa.ask("How did the Harbor Bridge closure unfold?")
+    text = render(ans, width=80).split("\n\n[1]")[0]
+    lines = text.split("\n")
+    assert lines[0].startswith("How the story unfolded (3 articles")
+    dated = [line for line in lines if line.startswith("- ")]
+    assert [line[2:20] for line in dated[:3]] == ["February 10, 2025 ", "April 14, 2025 (Th",
+                                                  "May 23, 2025 (Nort"]
+    assert all(len(line) <= 80 for line in lines)
+    assert all(line.startswith(("- ", "  ", "How", "Revised")) for line in lines)
