@@ -226,4 +226,7 @@ def test_the_command_line_keeps_a_timeline_one_line_per_event(corpus_settings: S
     assert [line[2:20] for line in dated[:3]] == ["February 10, 2025 ", "April 14, 2025 (Th",
                                                   "May 23, 2025 (Nort"]
     assert all(len(line) <= 80 for line in lines)
-    assert all(line.startswith(("- ", "  ", "How", "Revised")) for line in lines)
+    # an event's wrapped text continues indented under it, up to the next event
+    at = lines.index(dated[0])
+    block = " ".join(line.strip() for line in lines[at:lines.index(dated[1])])
+    assert lines[at + 1].startswith("  ") and ans.items[0].text in block
