@@ -1,7 +1,7 @@
 """The house rules of the code (DESIGN.md, "Where the code is going"), checked on the source:
 imports point down, chromadb/SQLite only in qa/store, llama-index LLM types only in qa/llm,
-gradio only in app.py and web/ui (the page's gradio wiring, one panel per module), no module over ~250 lines, and importing the light modules loads
-neither llama-index nor chromadb."""
+gradio only in app.py and web/ui (the page's gradio wiring, one panel per module), no module
+over ~250 lines, and importing the light modules loads neither llama-index nor chromadb."""
 
 from __future__ import annotations
 
