@@ -24,7 +24,7 @@ from qa.answer.rewrite import standalone
 from qa.answer.spans import answer_spans
 from qa.errors import LLMError, QAError
 from qa.news import news_answer
-from qa.news.revised import revision_note
+from qa.news.revised import revise
 from qa.search.filters import Filters, Scope, resolve
 from qa.search.hybrid import SearchConfig, search
 from qa.search.rerank import make_reranker
@@ -189,12 +189,12 @@ class QA:
                 fallback = check_answer(ex.text, passages)
                 text_out, cites = fallback.text, fallback.citations
                 mode += "+extractive"
-        if not refused and cites:  # a figure the story revised: say what it was before
-            note, extra = revision_note(text_out, cites, self.store, scope.filters)
-            if note:
-                text_out, cites = f"{text_out} {note}", (*cites, *extra)
-                if model is not None:
-                    yield " " + note
+        if not refused and cites:  # a figure the story revised: newest first, then history
+            rev = revise(scope.text, text_out, cites, self.store, scope.filters,
+                         lead=model is None)  # a streamed LLM answer already began
+            text_out, cites = rev.text, rev.citations
+            if rev.note and model is not None:
+                yield " " + rev.note
         timings["total"] = time.perf_counter() - t_all
         if model is None or refused:
             yield from _pieces(text_out)

@@ -169,6 +169,26 @@ def test_a_fact_answer_says_what_earlier_articles_reported(dam: Settings, embedd
     assert all(c.published <= date(2026, 3, 3) for c in then.citations)
 
 
+def test_the_newest_version_of_an_asked_figure_leads(dam: Settings, corpus_settings: Settings,
+                                                     embedder):
+    with QA(dam, embedder=embedder) as newsqa:
+        died = newsqa.ask("How many people died in the Ashcombe Dam collapse?")
+    assert died.text.startswith("Carrow County officials revised the death toll from the "
+                                "Ashcombe Dam collapse down to 11 on Thursday")
+    assert "reached 12" not in died.text  # the older versions are only in the note
+    assert died.text.endswith("four on March 2, 2026 [2]; nine on March 3, 2026 [3]; 12 on "
+                              "March 4, 2026 [4].")
+    assert [c.number for c in died.citations] == [1, 2, 3, 4]
+    with QA(corpus_settings, embedder=embedder) as newsqa:
+        april = newsqa.ask("When will the Harbor Bridge reopen?",
+                           filters=Filters(as_of=date(2025, 4, 20)))
+    assert april.text.startswith("The department now expects the bridge to reopen in the "
+                                 "second half of May [1].")
+    assert april.text.endswith("Earlier reports of the reopening: late April on February "
+                               "10, 2025 [3].")
+    assert "May 22" not in april.text and april.citations[0].published == date(2025, 4, 14)
+
+
 def test_since_a_date_and_what_is_new(corpus_settings: Settings, embedder):
     with QA(corpus_settings, embedder=embedder) as newsqa:
         since = newsqa.ask("What happened with the port strike since September 10, 2025?")

@@ -1,11 +1,15 @@
-"""The note a fact answer gets when its figure was revised as the story moved on.
+"""Fact answers about a figure the story revised: the newest version leads, the earlier ones
+follow with their dates.
 
 "When will the Harbor Bridge reopen?" answered from the newest article ("... reopened to
 traffic ... May 22 [1]") says what earlier articles of the story had said: "Earlier
-reports: late April on February 10, 2025 [2]; the second half of May on April 14, 2025
-[3]." The answer's lead sentence must be one version of a revised figure
-(``qa.news.changes``) of its article's story, within the question's filters (``as_of``
-hides what was published later); the earlier versions are cited with their dates.
+reports of the reopening: late April on February 10, 2025 [2]; the second half of May on
+April 14, 2025 [3]." The revised figures are ``qa.news.changes``'s, of the story of the
+answer's first citation, within the question's filters (``as_of`` hides what was
+published later). When the question asks about that figure (it names it: "reopen", "death
+toll", "cost" ...) and the answer does not lead with its newest version — the newest
+article's sentence chosen was "will not reopen in late April as planned" rather than "now
+expects ... the second half of May" — the newest version is put first.
 """
 
 from __future__ import annotations
@@ -13,50 +17,103 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
-from qa.news.articles import day, load
-from qa.news.changes import revisions
+from qa.news.articles import StoryArticle, day, load
+from qa.news.changes import SLOT_OF, Revision, revisions
 from qa.search.filters import Filters
 from qa.store import Store
 from qa.text.sentences import sentences
+from qa.text.terms import terms
 from qa.types import Citation
 
 _MARK = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
+#: questions that ask for a figure's value (a date, a number), not why or how it changed
+_ASKS_VALUE = re.compile(r"^\W*(?:when\b|by\s+when\b|how\s+(?:many|much|long|soon)\b|"
+                         r"what\s+(?:date|day|time|month|year|is|was|are|were|will)\b)", re.I)
 
 
-def revision_note(text: str, cites: Sequence[Citation], store: Store,
-                  limits: Filters) -> tuple[str, list[Citation]]:
-    """(note, its citations numbered after ``cites``) — ("", []) when the answer's figure
-    was not revised."""
-    if not cites or not text:
-        return "", []
-    lead = cites[0]
-    first = _MARK.sub("", (sentences(text) or [text])[0]).strip()
+class Revised(NamedTuple):
+    """The answer with its revisions: the text, its citations, and what was added at the
+    end (for a stream that already sent the rest)."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    note: str = ""
+
+
+def _story(store: Store, lead: Citation, limits: Filters) -> list[StoryArticle]:
     index = store.stories()
     story = index.story_of([lead.article_id]).get(lead.article_id)
-    if story is None:
-        return "", []
-    ids = index.members(story)
+    ids = index.members(story) if story else []
     if len(ids) < 2:
-        return "", []
+        return []
     states = store.article_states(ids)
     members = [states[i] for i in ids if i in states and states[i].complete
                and not states[i].dup_of and limits.matches(states[i].published,
                                                           states[i].source, i)]
-    if len(members) < 2:
-        return "", []
-    arts = load(store, members)
-    for chain in revisions(arts):
-        at = [i for i, v in enumerate(chain.versions)
-              if v.article.meta.article_id == lead.article_id and v.sentence.text in first]
-        if not at or at[0] == 0:
-            continue
-        earlier = chain.versions[:at[0]]
-        out: list[Citation] = []
-        parts = []
-        for v in earlier:
-            n = len(cites) + len(out) + 1
-            out.append(replace(v.article.cite(n, v.sentence)))
-            parts.append(f"{v.value} on {day(v.article.published)} [{n}]")
-        return f"Earlier reports of the {chain.word}: " + "; ".join(parts) + ".", out
-    return "", []
+    return load(store, members) if len(members) > 1 else []
+
+
+def revise(question: str, text: str, cites: Sequence[Citation], store: Store,
+           limits: Filters, lead: bool = True) -> Revised:
+    """``text`` with its figure's newest version leading (with ``lead``, when the question
+    names the figure) and the earlier versions noted; unchanged when no revised figure of
+    the story is in its first sentence (or, with ``lead``, asked about)."""
+    out = Revised(text, tuple(cites))
+    if not cites or not text:
+        return out
+    first = _MARK.sub("", (sentences(text) or [text])[0]).strip()
+    arts = _story(store, cites[0], limits)
+    asked = {SLOT_OF[t] for t in terms(question) if t in SLOT_OF} \
+        if _ASKS_VALUE.search(question) else set()
+    for chain in revisions(arts) if arts else []:
+        at = [i for i, v in enumerate(chain.versions) if v.sentence.text in first]
+        last = len(chain.versions) - 1
+        if lead and chain.word in asked and (not at or at[0] < last):
+            return _lead_with_newest(out, chain)
+        if at and at[0] > 0:
+            return _with_note(out, chain, at[0])
+    return out
+
+
+_SENTENCE = re.compile(r"(.+?\[\d+(?:\s*[,;]\s*\d+)*\]\.?)(?:\s+|$)", re.S)
+
+
+def _lead_with_newest(out: Revised, chain: Revision) -> Revised:
+    """The newest version first; the answer's sentences that are versions of the figure go
+    (the note lists the earlier ones)."""
+    newest = chain.versions[-1]
+    n = len(out.citations) + 1
+    cite = newest.article.cite(n, newest.sentence)
+    versions = {v.sentence.text.rstrip(".") for v in chain.versions}
+    kept = [m.group(1) for m in _SENTENCE.finditer(out.text)
+            if _MARK.sub("", m.group(1)).strip().rstrip(".") not in versions]
+    text = " ".join([f"{newest.sentence.text.rstrip('.')} [{n}].", *kept])
+    return _renumbered(_with_note(Revised(text, (*out.citations, cite)), chain,
+                                  len(chain.versions) - 1))
+
+
+def _with_note(out: Revised, chain: Revision, upto: int) -> Revised:
+    """The versions before ``upto`` as a cited note at the end."""
+    extra: list[Citation] = []
+    parts = []
+    for v in chain.versions[:upto]:
+        n = len(out.citations) + len(extra) + 1
+        extra.append(v.article.cite(n, v.sentence))
+        parts.append(f"{v.value} on {day(v.article.published)} [{n}]")
+    if not parts:
+        return out
+    note = f"Earlier reports of the {chain.word}: " + "; ".join(parts) + "."
+    return Revised(f"{out.text} {note}", (*out.citations, *extra), note)
+
+
+def _renumbered(out: Revised) -> Revised:
+    """Citations numbered in order of first mention (the answer's contract)."""
+    order: dict[int, int] = {}
+    for m in re.finditer(r"\[(\d+)\]", out.text):
+        order.setdefault(int(m.group(1)), len(order) + 1)
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{order[int(m.group(1))]}]", out.text)
+    cites = sorted((replace(c, number=order[c.number]) for c in out.citations
+                    if c.number in order), key=lambda c: c.number)
+    return Revised(text, tuple(cites), out.note)
