@@ -196,6 +196,7 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
         stop.set()
         bar.close()
         writer.close()
+    store.stories()  # story threads brought up to date now, not at the first story question
     report.seconds = time.perf_counter() - t0
     return report
 
