@@ -192,7 +192,8 @@ class QA:
         if not refused and cites:  # a figure the story revised: newest first, then history
             rev = revise(scope.text, text_out, cites, self.store, scope.filters,
                          lead=model is None)  # a streamed LLM answer already began
-            text_out, cites = rev.text, rev.citations
+            if rev.citations != tuple(cites):  # the added ones with their copies too
+                text_out, cites = rev.text, tuple(with_copies(list(rev.citations), self.store))
             if rev.note and model is not None:
                 yield " " + rev.note
         timings["total"] = time.perf_counter() - t_all

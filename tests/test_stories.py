@@ -250,3 +250,20 @@ def test_the_command_line_keeps_a_timeline_one_line_per_event(corpus_settings: S
     at = lines.index(dated[0])
     block = " ".join(line.strip() for line in lines[at:lines.index(dated[1])])
     assert lines[at + 1].startswith("  ") and ans.items[0].text in block
+
+
+def test_outlets_count_every_copy_of_a_wire_story(settings: Settings, embedder,
+                                                  tmp_path: Path):
+    from tests.support.syndication import OUTLETS, RELATED, jsonl
+
+    rows = [*OUTLETS, ("Bay Opinion", "https://bayopinion.example/desal-op-ed", *RELATED)]
+    ingest(jsonl(tmp_path / "wire.jsonl", rows), settings, embedder=embedder)
+    with QA(settings, embedder=embedder) as newsqa:
+        ans = newsqa.ask("Which outlets covered the Merrow Bay desalination plant?")
+    assert ans.kind == "coverage"
+    for outlet in ("The Coastal Courier", "Valley Post", "Northfield Herald"):
+        assert f"- {outlet} (May 13, 2025)" in ans.text
+    # the copies are stored once: the two other outlets' lines cite the canonical copy
+    courier = [c for c in ans.citations if c.source == "The Coastal Courier"]
+    assert courier and {"Valley Post", "Northfield Herald"} <= {
+        c.source for c in courier[0].also_in}

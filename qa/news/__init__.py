@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from qa.answer.citations import with_copies
 from qa.news import coverage
 from qa.news.articles import day, find_story, load
 from qa.news.intent import read, subject_words
@@ -48,7 +49,7 @@ def news_answer(question: str, scope: Scope, passages: Sequence[Citation], store
         if not text:
             text = f"No new articles were published {said}." if said else \
                 "There are no dated articles in the archive yet."
-        return _answer(question, asked, scope, text, lines, "digest", t, timings)
+        return _answer(question, asked, scope, text, lines, "digest", t, timings, store)
     words = subject_words(nq.subject)
     subject = " ".join(sorted(words))
     if nq.kind == "changes":
@@ -66,7 +67,7 @@ def news_answer(question: str, scope: Scope, passages: Sequence[Citation], store
             n = lines.add(latest, latest.sentences[0]).citation
             text = (f"Nothing in this story was reported since {day(since)}; its latest "
                     f"article is from {day(latest.published)} [{n}].")
-        return _answer(question, asked, scope, text, lines, "changes", t, timings)
+        return _answer(question, asked, scope, text, lines, "changes", t, timings, store)
     members, total = find_story(store, words, passages, limits)
     arts = load(store, members)
     if not arts:
@@ -78,17 +79,18 @@ def news_answer(question: str, scope: Scope, passages: Sequence[Citation], store
             text, lines = coverage.count(arts, total, subject, reranker, said)
         else:
             text, lines = coverage.outlets(store, arts, subject, reranker)
-        return _answer(question, asked, scope, text, lines, "coverage", t, timings)
+        return _answer(question, asked, scope, text, lines, "coverage", t, timings, store)
     if len(arts) < (1 if since else 2):
         return None  # one article is not a timeline: the ordinary answer says what it says
     heading = f"What happened since {day(since)}" if since else "How the story unfolded"
     text, lines = compose_timeline(arts, subject, total, reranker, heading)
-    return _answer(question, asked, scope, text, lines, "timeline", t, timings)
+    return _answer(question, asked, scope, text, lines, "timeline", t, timings, store)
 
 
 def _answer(question: str, query: str, scope: Scope, text: str, lines: Lines, kind: str,
-            started: float, timings: dict[str, float] | None) -> Answer:
+            started: float, timings: dict[str, float] | None, store: Store) -> Answer:
     text, cites, items = _renumber(text, lines, kind)
+    cites = with_copies(cites, store)  # each cited story's copies in other outlets
     timings = timings if timings is not None else {}
     timings["story"] = time.perf_counter() - started
     return Answer(question=question, text=text, citations=tuple(cites), refused=False,
