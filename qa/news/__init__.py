@@ -13,23 +13,19 @@ and ``coverage`` (the texts).
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from qa.answer.citations import with_copies
 from qa.news import coverage
-from qa.news.articles import day, find_story, load
+from qa.news.articles import day, find_story, load, renumber
 from qa.news.intent import read, subject_words
 from qa.news.timeline import Lines, compose_changes, compose_timeline
 from qa.search.filters import Scope
 from qa.store import Store
 from qa.types import Answer, Citation
-
-_MARK = re.compile(r"\[(\d+)\]")
 
 
 def news_answer(question: str, scope: Scope, passages: Sequence[Citation], store: Store,
@@ -100,12 +96,7 @@ def _answer(question: str, query: str, scope: Scope, text: str, lines: Lines, ki
 
 def _renumber(text: str, lines: Lines, kind: str) -> tuple[str, list[Citation], list]:
     """Citations numbered in order of first mention in ``text`` (only those it cites)."""
-    order: dict[int, int] = {}
-    for m in _MARK.finditer(text):
-        order.setdefault(int(m.group(1)), len(order) + 1)
-    text = _MARK.sub(lambda m: f"[{order[int(m.group(1))]}]", text)
-    cites = sorted((replace(c, number=order[c.number]) for c in lines.citations
-                    if c.number in order), key=lambda c: c.number)
+    text, cites, order = renumber(text, lines.citations)
     items = [i._replace(citation=order[i.citation]) for i in lines.items
              if i.citation in order]
     if kind != "digest":  # oldest first (a digest lists the newest first)

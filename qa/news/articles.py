@@ -11,6 +11,7 @@ time window limit which members are read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -22,6 +23,7 @@ from qa.text.sentences import sentence_spans
 from qa.text.terms import terms
 from qa.types import Citation
 
+_NUMBER = re.compile(r"\[(\d+)\]")
 MIN_COVER = 0.5
 MAX_MEMBERS = 12  # a story answer reads at most this many articles
 
@@ -120,6 +122,19 @@ def load(store: Store, members: Sequence[StoredArticle]) -> list[StoryArticle]:
         if art.sentences:
             out.append(art)
     return out
+
+
+def renumber(text: str, cites: Sequence[Citation]) -> tuple[str, list[Citation],
+                                                           dict[int, int]]:
+    """``text`` and ``cites`` with citations numbered in order of first mention (only those
+    the text cites), and the old -> new numbers."""
+    order: dict[int, int] = {}
+    for m in _NUMBER.finditer(text):
+        order.setdefault(int(m.group(1)), len(order) + 1)
+    text = _NUMBER.sub(lambda m: f"[{order[int(m.group(1))]}]", text)
+    out = sorted((replace(c, number=order[c.number]) for c in cites if c.number in order),
+                 key=lambda c: c.number)
+    return text, out, order
 
 
 def _when(a: StoredArticle) -> tuple:

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import NamedTuple
 
-from qa.news.articles import StoryArticle, day, load
+from qa.news.articles import StoryArticle, day, load, renumber
 from qa.news.changes import SLOT_OF, Revision, revisions
 from qa.search.filters import Filters
 from qa.store import Store
@@ -110,10 +109,5 @@ def _with_note(out: Revised, chain: Revision, upto: int) -> Revised:
 
 def _renumbered(out: Revised) -> Revised:
     """Citations numbered in order of first mention (the answer's contract)."""
-    order: dict[int, int] = {}
-    for m in re.finditer(r"\[(\d+)\]", out.text):
-        order.setdefault(int(m.group(1)), len(order) + 1)
-    text = re.sub(r"\[(\d+)\]", lambda m: f"[{order[int(m.group(1))]}]", out.text)
-    cites = sorted((replace(c, number=order[c.number]) for c in out.citations
-                    if c.number in order), key=lambda c: c.number)
+    text, cites, _ = renumber(out.text, out.citations)
     return Revised(text, tuple(cites), out.note)
