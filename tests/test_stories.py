@@ -267,3 +267,17 @@ def test_outlets_count_every_copy_of_a_wire_story(settings: Settings, embedder,
     courier = [c for c in ans.citations if c.source == "The Coastal Courier"]
     assert courier and {"Valley Post", "Northfield Herald"} <= {
         c.source for c in courier[0].also_in}
+
+
+def test_what_changed_since_a_date_stays_in_the_story(corpus_settings: Settings, embedder):
+    with QA(corpus_settings, embedder=embedder) as newsqa:
+        # "port" alone (Valdora's "port city of Sarenza") does not make another story the
+        # port strike's; nothing of the strike came after October 1
+        quiet = newsqa.ask("What changed in the port strike since October 1, 2025?")
+        may = newsqa.ask("What changed in the Harbor Bridge story since May 1, 2025?")
+    assert quiet.kind == "changes"
+    assert quiet.text == ("Nothing in this story was reported since October 1, 2025; its "
+                          "latest article is from September 19, 2025 [1].")
+    assert [c.source for c in quiet.citations] == ["Coastal Wire"]
+    assert "Reported since May 1, 2025:\n- May 23, 2025 (Northshore Daily)" in may.text
+    assert "April 14, 2025 (The Bayport Ledger):" not in may.text

@@ -53,16 +53,7 @@ def news_answer(question: str, scope: Scope, passages: Sequence[Citation], store
         arts = load(store, members)
         if len(arts) < 2:
             return None
-        newer = [a for a in arts if since and a.published and a.published >= since] \
-            if since else arts[1:]
-        text, lines = compose_changes(arts, newer, subject, reranker,
-                                      day(since) if since else "")
-        if not text:
-            latest = arts[-1]
-            lines = Lines()
-            n = lines.add(latest, latest.sentences[0]).citation
-            text = (f"Nothing in this story was reported since {day(since)}; its latest "
-                    f"article is from {day(latest.published)} [{n}].")
+        text, lines = compose_changes(arts, subject, reranker, since)
         return _answer(question, asked, scope, text, lines, "changes", t, timings, store)
     members, total = find_story(store, words, passages, limits)
     arts = load(store, members)

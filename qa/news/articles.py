@@ -2,7 +2,8 @@
 members in date order, their sentences, and a citation for any of those sentences.
 
 ``find_story`` starts from the retrieved passages: the best-ranked article whose title and
-passages hold at least ``MIN_COVER`` of the question's subject words is the seed; the story
+passages hold the question's subject words (``covers``: both of two, half of more) is the
+seed; the story
 threads (``Store.stories``) of the seed, and of other retrieved articles whose *title*
 covers the subject as well, make the story. Near-copies are left out (their canonical
 article speaks for them; ``Citation.also_in`` names them). Filters and the question's own
@@ -24,7 +25,6 @@ from qa.text.terms import terms
 from qa.types import Citation
 
 _NUMBER = re.compile(r"\[(\d+)\]")
-MIN_COVER = 0.5
 MAX_MEMBERS = 12  # a story answer reads at most this many articles
 
 
@@ -61,6 +61,15 @@ def _words(text: str) -> set[str]:
     return set(terms(text.replace("-", " ")))
 
 
+def covers(words: set[str], text: str) -> bool:
+    """Whether ``text`` holds enough of the subject ``words``: all of one or two, at least
+    half of more (never fewer than two)."""
+    if not words:
+        return False
+    need = min(len(words), max(2, -(-len(words) // 2)))
+    return len(words & _words(text)) >= need
+
+
 def cover(words: set[str], text: str) -> float:
     """The share of ``words`` that ``text`` contains."""
     return len(words & _words(text)) / len(words) if words else 0.0
@@ -75,9 +84,7 @@ def seeds(words: set[str], passages: Sequence[Citation]) -> list[str]:
     out: list[str] = []
     for aid, cites in by_article.items():
         text = cites[0].title + " " + " ".join(c.passage for c in cites)
-        if not out and cover(words, text) >= MIN_COVER:
-            out.append(aid)
-        elif out and cover(words, cites[0].title) >= MIN_COVER:
+        if covers(words, cites[0].title if out else text):
             out.append(aid)
     return out
 

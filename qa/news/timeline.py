@@ -12,6 +12,7 @@ one with the date it was revised on.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from qa.news.articles import Sentence, StoryArticle, day
@@ -96,17 +97,25 @@ def compose_timeline(arts: Sequence[StoryArticle], subject: str, total: int,
     return text, lines
 
 
-def compose_changes(arts: Sequence[StoryArticle], newer: Sequence[StoryArticle],
-                    subject: str, reranker: Any, since: str) -> tuple[str, Lines]:
-    """What changed: the story's revised figures, then what each newer article reported
-    (``newer``: those published since ``since``, or all but the first)."""
+def compose_changes(arts: Sequence[StoryArticle], subject: str, reranker: Any,
+                    since: date | None) -> tuple[str, Lines]:
+    """What changed: the story's revised figures (with ``since``: those revised since
+    then), then what each later article reported (those published since ``since``, or all
+    but the first); or that nothing was reported since ``since``."""
     lines = Lines()
-    chains = revisions(arts)
+    newer = [a for a in arts if a.published and a.published >= since] if since else arts[1:]
+    chains = [c for c in revisions(arts) if since is None or any(
+        v.article.published and v.article.published >= since for v in c.versions[1:])]
     parts = []
+    if since and not newer:
+        latest = arts[-1]
+        n = lines.add(latest, latest.sentences[0]).citation
+        parts.append(f"Nothing in this story was reported since {day(since)}; its latest "
+                     f"article is from {day(latest.published)} [{n}].")
     if chains:
         parts.append("Revised figures:\n" + "\n".join(revision_lines(lines, chains)))
     if newer:
-        head = f"Reported since {since}:" if since else "Later reports:"
+        head = f"Reported since {day(since)}:" if since else "Later reports:"
         parts.append(head + "\n" + "\n".join(
             line(lines.add(a, key_sentence(a, subject, reranker))) for a in newer))
     return "\n".join(parts), lines
