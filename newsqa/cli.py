@@ -49,6 +49,7 @@ commands:
 examples:
   newsqa ingest ~/articles https://example.org/feed.xml
   newsqa "When did the Harbor Bridge reopen?"
+  newsqa "How did the Harbor Bridge closure unfold?"   (a dated, cited timeline)
   newsqa ask "Who won the election?" --source "Harbor Times" --format md
   newsqa export questions.txt -o brief.md
   newsqa serve --demo
