@@ -35,6 +35,17 @@ class Passage(TypedDict):
     also_in: list[Copy]
 
 
+class Item(TypedDict):
+    """One dated line of a story answer (``TimelineItem.to_dict``)."""
+
+    published: str | None
+    text: str
+    citation: int
+    source: str
+    revised: bool
+    figure: str
+
+
 class AskResult(TypedDict):
     question: str
     text: str
@@ -45,6 +56,8 @@ class AskResult(TypedDict):
     dropped: list[str]
     filters: dict[str, str]
     grounding: float
+    kind: str
+    items: list[Item]
 
 
 class SearchResult(TypedDict):

@@ -84,7 +84,10 @@ def build_server(settings: Settings, allow_writes: bool = False) -> Any:
             k: int | None = None) -> AskResult:
         """Answer a question from the stored news articles, with numbered citations ([1],
         [2] in `text`) of the exact passages. `refused` is true when the articles do not
-        support an answer (then `related` holds the closest passages). Optional filters:
+        support an answer (then `related` holds the closest passages). A question about a
+        story as news ("How did X unfold?", "What changed in X?", "Which outlets covered
+        X?", "What's new?") gets `kind` "timeline", "changes", "coverage" or "digest" with
+        its dated lines in `items`; a fact gets "answer". Optional filters:
         since/until (publication dates), sources (outlet names), as_of (read "this week"
         relative to this date and ignore later articles); k: passages considered."""
         ans = api.ask(question, k=k, since=since, until=until, sources=sources, as_of=as_of,

@@ -91,10 +91,11 @@ def reads(store: str) -> dict[str, Any]:
         ("get_article", {"article": "no-such-article"}),
         ("ingest_url", {"url": "https://example.org/news/story"}),
         ("list_sources", {}),
+        ("ask", {"question": "How did the Harbor Bridge closure unfold?"}),
     ]
     tools, results = session(_env(store), [], calls)
     keys = ["answer", "refused", "early", "search", "by_source", "sources", "bad_date",
-            "missing", "ingest", "sources_after"]
+            "missing", "ingest", "sources_after", "timeline"]
     return {"tools": tools, **dict(zip(keys, results, strict=True))}
 
 
@@ -119,6 +120,15 @@ def test_ask_returns_the_cited_answer_as_structured_content(reads):
     assert c["url"].startswith("https://northshoredaily.example/")
     assert "May 22" in c["passage"] and c["end"] - c["start"] == len(c["passage"])
     assert json.loads(res.content[0].text) == ans  # the same JSON as text, for old clients
+
+
+def test_a_story_question_returns_its_dated_lines(reads):
+    ans = reads["timeline"].structured_content
+    assert ans["kind"] == "timeline" and reads["answer"].structured_content["kind"] == "answer"
+    lines = [i for i in ans["items"] if not i["figure"]]
+    assert [i["published"] for i in lines] == ["2025-02-10", "2025-04-14", "2025-05-23"]
+    assert all(ans["citations"][i["citation"] - 1]["published"] == i["published"]
+               for i in ans["items"])
 
 
 def test_ask_refuses_off_topic_and_applies_date_filters(reads):
