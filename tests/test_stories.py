@@ -227,6 +227,9 @@ def test_a_story_not_in_the_archive_is_refused(corpus_settings: Settings, embedd
     ("Which outlet reported the story about the bridge?", None),  # one article's metadata
     ("What happened to the Mariners in the final?", None),
     ("What changed?", None),
+    ("Which sources reported the dam collapse?", "coverage"),
+    ("What sources of funding does the desalination plant have?", None),
+    ("What papers did the Bayport researchers publish?", None),
 ])
 def test_which_questions_are_story_questions(question: str, kind: str | None):
     got = read(question)

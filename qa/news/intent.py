@@ -21,8 +21,9 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         r"|\b(?:latest|recent|today'?s|this\s+week'?s)\s+(?:news|headlines|stories|articles)\b"
         r"(?!\s+(?:about|on|with)\b)|\bnews\s+digest\b|\bcatch\s+me\s+up\b(?!\s+on\b)", _I)),
     ("coverage", re.compile(
-        r"\b(?:which|what)\s+(?:\w+\s+)?(?:outlets|publications|newspapers|papers|sources|"
-        r"media|news\s+(?:outlets|organi[sz]ations|sites|agencies))\b"
+        r"\b(?:which|what)\s+(?:\w+\s+)?(?:outlets|publications|newspapers|news\s+(?:outlets|"
+        r"organi[sz]ations|sites|agencies))\b|\b(?:which|what)\s+(?:\w+\s+)?(?:sources|papers|"
+        r"media)\b(?=.*\b(?:cover|covered|report|reported|wrote|write|ran|carried|published)\b)"
         r"|\bwho\s+(?:else\s+)?(?:covered|has\s+covered|reported\s+on|wrote\s+about)\b"
         r"|\bhow\s+many\s+(?:articles|stories|reports|pieces|news\s+items)\b"
         r"|\bhow\s+much\s+coverage\b", _I)),
