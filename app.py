@@ -29,15 +29,18 @@ import gradio as gr
 from gradio.utils import get_upload_folder
 from starlette.middleware import Middleware
 
-from ingest.formats import suffix_list
+from ingest import delete
 from qa import QAError, Settings, collection_stats, exitcodes
+from qa.api import default
 from web import render as view
 from web.access import Access, LoginGuard, UploadGate
 from web.assets import CSS, JS
 from web.chat import api_answer, chat_turn
 from web.cli import Stop, build_parser, on_sigterm, serve, start_settings
 from web.demo import demo_settings, fill_demo
+from web.feeds import FeedService
 from web.forms import parse_auth
+from web.ui.side import side_column
 from web.uploads import discard_uploads, ingest_staged, stage_files, stage_urls
 
 
@@ -86,6 +89,15 @@ def add_articles(settings: Settings, access: Access, upload_dir: str, files: lis
     return (view.render_report(report, staged.rejected), *stats_view(settings))
 
 
+def feed_service(settings: Settings) -> FeedService | None:
+    """The Feeds panel's watched feeds (``ingest.watch``), polled in the background; none
+    for a read-only app."""
+    from ingest.watch import FeedRegistry, poll
+
+    return None if settings.read_only else FeedService(
+        lambda: FeedRegistry(settings, embedder=default(settings).embedder), poll)
+
+
 def ask_json(settings: Settings, question: str, history: str = "", since: str = "",
              until: str = "", source: str = "") -> dict:
     """The /ask API: the structured Answer as a dict (errors become gr.Error)."""
@@ -132,30 +144,14 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
                 new = gr.Button("New conversation", size="sm")
                 with gr.Accordion("Last answer as JSON", open=False):
                     last = gr.JSON(label="Answer")
-            with gr.Column(scale=1, min_width=280):
-                gr.Markdown("**Filters** (apply to the next question)")
-                with gr.Row():
-                    since = gr.Textbox("", label="From", placeholder="YYYY-MM-DD", min_width=100,
-                                       elem_id="nqa-since")
-                    until = gr.Textbox("", label="To", placeholder="YYYY-MM-DD", min_width=100,
-                                       elem_id="nqa-until")
-                # allow_custom_value: API clients never see the choices set on page load
-                source = gr.Dropdown(label="Sources", choices=[], multiselect=True, value=[],
-                                     allow_custom_value=True)
-                gr.Markdown("**Collection**")
-                stats = gr.HTML(elem_id="nqa-stats")
-                # shown on load to those who may add articles (add_articles checks again)
-                with gr.Accordion("Add articles", open=False, visible=False,
-                                  elem_id="nqa-add") as adding:
-                    # the types are ingest.formats (what the readers take); no file_types=:
-                    # gradio would refuse the whole batch for one bad file, stage_files
-                    # refuses just that one, with a reason
-                    files = gr.File(label="Files: " + suffix_list(),
-                                    file_count="multiple", elem_id="nqa-files")
-                    urls = gr.Textbox("", label="URLs, one per line", lines=3,
-                                      placeholder="https://…")
-                    add = gr.Button("Add to collection")
-                    report = gr.HTML(elem_id="nqa-report")
+            with gr.Column(scale=1, min_width=280):  # tabs: Ask, Articles, Feeds (web/ui)
+                side = side_column(demo, settings, access, feeds=feed_service(settings),
+                                   stats_view=lambda: stats_view(settings),
+                                   delete=lambda ids: delete(ids, settings,
+                                                             embedder=default(settings).embedder))
+            since, until, source, stats, adding = (side.since, side.until, side.source,
+                                                   side.stats, side.adding)
+            files, urls, add, report = side.files, side.urls, side.add, side.report
 
         def on_chat(question: str, chat: list, history: list, since: str, until: str,
                     sources: Any) -> Iterator[tuple]:

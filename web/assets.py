@@ -13,6 +13,8 @@ gradio import, nothing is fetched from elsewhere.
 
 from __future__ import annotations
 
+from web import panel_assets as _panels  # the side panels' style and script
+
 CSS = """
 .nqa-answer { line-height: 1.5; scroll-margin-top: 1em; }
 .nqa-answer p { margin: 0 0 .5em 0; }
@@ -113,5 +115,8 @@ JS = r"""
   }, true);
 }
 """
+
+CSS += _panels.CSS
+JS = f"() => {{ ({JS.strip()})(); ({_panels.JS.strip()})(); }}"
 
 __all__ = ["CSS", "JS"]

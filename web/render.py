@@ -131,10 +131,14 @@ def render_card(c: Citation, card_id: str) -> str:
                              c.published.isoformat() if c.published else "", c.author) if x]
     also = also_in_text(c)  # the story's other outlets (syndicated copies)
     also_html = f'<div class="nqa-also">{iso(also)}</div>' if also else ""
+    from web.articles import read_ref  # the page's article view (the title opens it too)
+    ref = read_ref(c.article_id, c.start, c.end, c.highlight)
+    read = (f'<div class="nqa-tools"><a class="nqa-read" href="{esc(ref)}">Read the whole '
+            "article</a></div>") if ref else ""
     return (f'<div class="nqa-card" id="{esc(card_id)}">'
             f'<div class="nqa-card-head"><span class="nqa-num">[{c.number}]</span>{title}</div>'
             f'<div class="nqa-meta">{" · ".join(meta)}</div>{also_html}'
-            f'<blockquote class="nqa-passage">{_passage(c)}</blockquote></div>')
+            f'<blockquote class="nqa-passage">{_passage(c)}</blockquote>{read}</div>')
 
 
 def strong_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
