@@ -172,8 +172,9 @@ def _notes(answer: Answer) -> str:
     return "".join(f'<div class="nqa-note">{n}</div>' for n in notes)
 
 
-def render_answer(answer: Answer, key: str) -> str:
-    """The assistant bubble: text with linked markers + source cards, or a refusal box.
+def render_answer(answer: Answer, key: str, tools: str = "") -> str:
+    """The assistant bubble: text with linked markers + source cards, or a refusal box;
+    ``tools`` (our own markup: the Copy/Download row, ``web.actions``) ends it.
 
     ``key`` makes the card ids unique within the page (one key per answer); it must be made
     of letters, digits and ``-`` only.
@@ -187,13 +188,14 @@ def render_answer(answer: Answer, key: str) -> str:
             rel = ('<div class="nqa-note">Related passages:</div>'
                    f'<div class="nqa-cards nqa-related">{related}</div>')
         return (f'<div class="nqa-answer nqa-refused"><span class="nqa-badge">Not in the '
-                f'articles</span>{_paragraphs(esc(answer.text))}{rel}{_notes(answer)}</div>')
+                f'articles</span>{_paragraphs(esc(answer.text))}{rel}{_notes(answer)}'
+                f'{tools}</div>')
     body = _story(esc(answer.text)) if answer.kind != "answer" else \
         _paragraphs(strong_spans(answer.text, answer.spans))
     text = link_markers(body, key, (c.number for c in answer.citations))
     cards = "".join(render_card(c, f"{key}-c{c.number}") for c in answer.citations)
     return (f'<div class="nqa-answer">{text}<div class="nqa-cards">{cards}</div>'
-            f"{_notes(answer)}</div>")
+            f"{_notes(answer)}{tools}</div>")
 
 
 def render_user(text: str) -> str:
