@@ -22,7 +22,6 @@ import logging
 import signal
 import sys
 import tempfile
-from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
@@ -35,27 +34,17 @@ from qa.api import default
 from web import render as view
 from web.access import Access, LoginGuard, UploadGate
 from web.assets import CSS, JS
-from web.chat import api_answer, chat_turn
+from web.chat import api_answer
 from web.cli import Stop, build_parser, on_sigterm, serve, start_settings
 from web.demo import demo_settings, fill_demo
 from web.feeds import FeedService
 from web.forms import parse_auth
+from web.ui.chat import chat_column, respond, wire_chat  # noqa: F401 (app.respond: a turn)
 from web.ui.side import side_column
 from web.uploads import discard_uploads, ingest_staged, stage_files, stage_urls
 
 
 # ---- handlers ----------------------------------------------------------------------------
-def respond(settings: Settings, message: str, chat: list | None, hist: list | None,
-            since: str, until: str, source: Any) -> Iterator[tuple]:
-    """The chat turn: yields (chat, history, textbox, last answer JSON) as the answer streams.
-    The textbox is emptied once, at the start: a next question typed meanwhile is kept (and
-    asked when this answer is done)."""
-    for i, (chat_value, hist_value, answer) in enumerate(
-            chat_turn(settings, message, chat, hist, since, until, source)):
-        yield (chat_value, hist_value, gr.skip() if i else "",
-               gr.skip() if answer is None else answer)
-
-
 def stats_view(settings: Settings) -> tuple[str, Any]:
     """(collection HTML, source dropdown update)."""
     try:
@@ -127,23 +116,9 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
                 # gradio's /logout: ends every session of this user (over plain http its
                 # one-session variant misses the Secure cookie and ends none)
                 gr.Button("Log out", link="logout", size="sm", elem_id="nqa-logout")
-        hist = gr.State([])
         with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Chat", height=640, render_markdown=False,
-                                  sanitize_html=True, latex_delimiters=[], allow_tags=False,
-                                  feedback_options=None, elem_id="nqa-chat", buttons=[],
-                                  placeholder="Ask a question about the articles below.")
-                with gr.Row():
-                    msg = gr.Textbox(placeholder="e.g. When did the Harbor Bridge reopen?",
-                                     show_label=False, scale=5, elem_id="nqa-question",
-                                     autofocus=True)
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="nqa-ask")
-                # the page script says here when a question waits for the answer before it
-                gr.HTML('<div class="nqa-wait" aria-live="polite"></div>', elem_id="nqa-wait")
-                new = gr.Button("New conversation", size="sm")
-                with gr.Accordion("Last answer as JSON", open=False):
-                    last = gr.JSON(label="Answer")
+            with gr.Column(scale=3):  # the chat, its controls, earlier conversations (web/ui)
+                chat_col = chat_column()
             with gr.Column(scale=1, min_width=280):  # tabs: Ask, Articles, Feeds (web/ui)
                 side = side_column(demo, settings, access, feeds=feed_service(settings),
                                    stats_view=lambda: stats_view(settings),
@@ -152,10 +127,6 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
             since, until, source, stats, adding = (side.since, side.until, side.source,
                                                    side.stats, side.adding)
             files, urls, add, report = side.files, side.urls, side.add, side.report
-
-        def on_chat(question: str, chat: list, history: list, since: str, until: str,
-                    sources: Any) -> Iterator[tuple]:
-            yield from respond(settings, question, chat, history, since, until, sources)
 
         def on_add(files: list | None, urls: str, request: gr.Request,
                    progress: gr.Progress = gr.Progress()) -> tuple[str, str, Any]:  # noqa: B008
@@ -180,12 +151,8 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
             """
             return ask_json(settings, question, history, since, until, source)
 
-        # always_last: a question sent while an answer streams is asked after it, not dropped
-        gr.on([msg.submit, send.click], on_chat, [msg, chat, hist, since, until, source],
-              [chat, hist, msg, last], api_name="chat", concurrency_limit=4,
-              trigger_mode="always_last")
-        new.click(lambda: ([], [], None), None, [chat, hist, last], api_name=False)
-        chat.clear(lambda: ([], None), None, [hist, last], api_name=False)
+        # /chat, stop, regenerate, examples, conversations kept in the browser
+        wire_chat(demo, settings, chat_col, since, until, source)
         # preprocess=False: the handler gets gradio's file records as they are (checked to be
         # uploads; their original names), with no empty temp file per upload left behind
         add.click(on_add, [files, urls], [report, stats, source], api_name="add",

@@ -13,6 +13,7 @@ gradio import, nothing is fetched from elsewhere.
 
 from __future__ import annotations
 
+from web import chat_assets as _chat  # the chat column's style and script
 from web import panel_assets as _panels  # the side panels' style and script
 
 CSS = """
@@ -118,5 +119,9 @@ JS = r"""
 
 CSS += _panels.CSS
 JS = f"() => {{ ({JS.strip()})(); ({_panels.JS.strip()})(); }}"
+
+# the chat's own controls: Copy/Download, Stop/Regenerate, conversations kept in the browser
+CSS += _chat.CSS
+JS = f"() => {{ ({JS.strip()})(); ({_chat.JS.strip()})(); }}"
 
 __all__ = ["CSS", "JS"]
