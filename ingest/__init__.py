@@ -51,12 +51,22 @@ def delete(ids_or_urls: Iterable[str], settings: Settings | None = None, *,
     copy canonical (``ingest.copies.keep_stories``): only then is an embedding model
     loaded (``embedder``, or the one ``settings`` names).
     """
-    from ingest.clean import article_id
-    from ingest.copies import keep_stories
     from qa.store import Store
 
     settings = settings or Settings.from_env()
+    items = list(ids_or_urls)  # read twice below: a generator would be empty the second time
     store = Store.open(settings, None)
+    try:
+        return _delete(store, items, settings, embedder)
+    finally:
+        store.close()  # a long-running app deletes many times: no reference left open
+
+
+def _delete(store: Any, ids_or_urls: list[str], settings: Settings,
+            embedder: Any) -> IngestReport:
+    from ingest.clean import article_id
+    from ingest.copies import keep_stories
+
     keys: list[str] = []
     for item in ids_or_urls:
         keys.append(item)

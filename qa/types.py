@@ -158,6 +158,14 @@ class Response:
             else:
                 yield event
 
+    def close(self) -> None:
+        """Stop producing: a chat that stopped reading (its user pressed Stop) releases the
+        answer's work at once — an LLM's stream is closed, not left to the garbage
+        collector. Safe to call more than once, and after the end."""
+        close = getattr(self._events, "close", None)
+        if close is not None:
+            close()
+
     @property
     def answer(self) -> Answer:
         if self._answer is None:

@@ -97,3 +97,29 @@ def test_example_questions_come_from_the_collection(settings):
     found = questions(default(settings).store)
     assert 3 <= len(found) <= 4 and found[0] == STORY and found[-1] == DIGEST
     assert "What happened with Storm Calloway?" in found  # the newest article
+
+
+def test_stopping_a_chat_turn_closes_the_answer_stream(monkeypatch):
+    """Stop (gradio closes the turn's generator) ends the answer's own stream at once,
+    not when the garbage collector gets to it: an LLM's HTTP stream is released."""
+    import qa
+    from qa.types import Response
+    from web.chat import chat_turn
+
+    closed: list[bool] = []
+
+    def events():
+        try:
+            yield from ("The ", "bridge ", "reopened ", "in ", "May.")
+        finally:
+            closed.append(True)
+
+    monkeypatch.setattr(qa, "ask_stream", lambda *a, **kw: Response(events()))
+    turn = chat_turn(Settings(store="/nonexistent"), "When?", [], [], "", "", None)
+    next(turn)  # the pending bubble
+    next(turn)  # the first words streamed
+    turn.close()  # the user pressed Stop
+    assert closed == [True]
+    r = Response(events())
+    r.close()
+    r.close()  # closing twice (or a finished stream) is harmless

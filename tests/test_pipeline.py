@@ -104,6 +104,9 @@ def test_delete_by_id_and_url(tmp_path: Path, settings, embedder):
     _consistent(store)
     missing = delete(["no-such-article"], settings)
     assert missing.deleted == 0 and missing.failed[0][0] == "no-such-article"
+    # ids from a generator (read once) are checked the same way
+    missing = delete((i for i in ["no-such-article"]), settings)
+    assert missing.failed and missing.failed[0][0] == "no-such-article"
     # re-ingesting brings it back
     assert ingest([str(path)], settings, embedder=embedder).added == 1
 

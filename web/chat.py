@@ -48,6 +48,7 @@ def chat_turn(settings: Settings, message: str, chat: list | None, hist: list | 
     chat += [bubble("user", view.render_user(message)),
              bubble("assistant", view.render_pending())]
     yield chat, hist, None
+    response = None
     try:
         response = ask_stream(message, history=[tuple(h) for h in hist], settings=settings,
                               **parse_filters(since, until, source, names=("from", "to")))
@@ -72,6 +73,9 @@ def chat_turn(settings: Settings, message: str, chat: list | None, hist: list | 
         msg = f"Something went wrong while answering ({type(e).__name__}); see the server log."
         chat[-1] = bubble("assistant", view.render_error(msg))
         yield chat, hist, {"error": msg}
+    finally:  # Stop closes this generator: the answer's own work (an LLM stream) ends too
+        if response is not None:
+            response.close()
 
 
 def regenerate_turn(settings: Settings, chat: list | None, since: str, until: str,
