@@ -2,11 +2,13 @@
 
     python app.py [--host 127.0.0.1] [--port 7860] [--demo] [--public-readonly]
 
-The Gradio wiring and ``main`` only: builds the page (chat with streamed answers and
-numbered source cards, filters, the collection at a glance, adding articles by upload or
-URL for those who may, logging out) and the ``/ask`` JSON API, and connects them to the
-gradio-free helpers in ``web/`` (``web.chat`` streams a turn, ``web.render`` makes all HTML,
-``web.assets`` the style sheet and page script, ``web.forms`` parses fields,
+The Gradio wiring and ``main`` only: builds the page — the chat column (``web.ui.chat``:
+streamed answers with numbered source cards, Copy/Download, Stop/Regenerate, examples,
+saved conversations) and the side tabs (``web.ui.side``: filters, the collection at a
+glance, adding articles for those who may; ``web.ui.articles``: the article list and view;
+``web.ui.feeds``: watched feeds), logging out — and the ``/ask`` JSON API, and connects
+them to the gradio-free helpers in ``web/`` (``web.chat`` streams a turn, ``web.render``
+makes all HTML, ``web.assets`` the style sheet and page script, ``web.forms`` parses fields,
 ``web.uploads`` checks, ingests and deletes uploads, ``web.access`` says who may do what,
 ``web.cli`` the options and the network check, ``web.demo`` fills the --demo store).
 Settings come from ``NEWSQA_*`` variables. No answering logic lives here, and nothing is
