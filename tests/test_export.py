@@ -75,10 +75,13 @@ def test_markdown_of_a_real_answer_names_every_source_with_its_exact_passage(rea
     assert md.startswith(f"## {QUESTION}\n") and "\\[1\\]" in md
     page = MD.render(md)
     seen = _text(page)
-    assert ans.citations
+    assert ans.citations and any(c.url for c in ans.citations)
     for c in ans.citations:
         assert c.title in seen and c.source in seen and c.published.isoformat() in seen
-        assert f'<a href="{c.url}">{c.url}</a>' in page  # a working link
+        if c.url:  # the sample corpus's text files have none (a revision note cites one)
+            assert f'<a href="{c.url}">{c.url}</a>' in page  # a working link
+        else:
+            assert '<a href="">' not in page
         assert f"characters {c.start}–{c.end}" in seen
         assert _plain(c.passage) in seen  # rendered, the passage reads exactly as stored
 
