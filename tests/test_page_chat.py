@@ -153,6 +153,9 @@ def test_a_reload_keeps_the_conversation_and_the_list_returns_to_an_earlier_one(
     page.get_by_role("button", name="New conversation").click()
     page.locator("#nqa-chat .example").first.wait_for(timeout=TIMEOUT)
     page.get_by_text("Earlier conversations").click()
+    # the list is drawn by the page script once the opened accordion mounts it (a frame
+    # later): wait for the drawing (data-ready), not just the click
+    page.locator("#nqa-convs .nqa-convs[data-ready]").wait_for(timeout=TIMEOUT)
     entries = page.locator("#nqa-convs .nqa-conv-open")
     assert entries.all_inner_texts() == [QUESTION, STORY]  # the latest first
     entries.filter(has_text=QUESTION).click()

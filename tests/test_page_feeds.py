@@ -95,6 +95,18 @@ def test_read_only_app_has_no_feeds_and_refuses_their_api(tmp_path, site):
         assert pollers() == 0  # nothing is polled by a read-only app
 
 
+def test_an_app_only_built_polls_nothing_until_served(tmp_path):
+    import app
+
+    s = Settings(store=str(tmp_path / "store"))
+    demo = app.build_app(s, upload_dir=str(tmp_path / "up"))
+    try:
+        assert pollers() == 0  # built, not serving: no poller (and none left behind)
+    finally:
+        demo.close()
+    assert pollers() == 0
+
+
 class FakeRegistry:
     def __init__(self) -> None:
         self.urls: list[str] = []

@@ -3,8 +3,9 @@ stored/known counts), adding a feed or OPML list by URL, removing one, "Poll now
 only to those who may change the collection, and every handler checks ``Access`` again.
 
 The feeds themselves are a ``web.feeds.FeedService`` the app makes from ``ingest.watch``
-(none for a read-only app: then the tab never shows). Its background poller starts with
-the page and stops when the app closes (``demo.close``). Errors are shown in the panel,
+(none for a read-only app: then the tab never shows). Its background poller starts when
+the app starts serving (``launch``, or mounted in a FastAPI app), not when it is built, and
+stops when the app closes (``demo.close``). Errors are shown in the panel,
 never raised into the page; a refusal is a ``gr.Error`` like "Add articles" gives.
 """
 
@@ -17,6 +18,18 @@ import gradio as gr
 from qa.errors import QAError
 from web.access import Access
 from web.feeds import FeedService, poll_lines, render_feeds, render_status
+
+
+def run_with(demo: gr.Blocks, service: FeedService) -> None:
+    """Start ``service``'s poller when ``demo`` starts serving (gradio's start-up events,
+    run by ``launch`` and ``gr.mount_gradio_app``; an app only built never polls) and stop
+    it when ``demo`` is closed."""
+
+    async def starting() -> None:
+        service.start()
+
+    demo.extra_startup_events.append(starting)
+    stop_with(demo, service)
 
 
 def stop_with(demo: gr.Blocks, service: FeedService) -> None:
@@ -45,8 +58,7 @@ def feeds_tab(demo: gr.Blocks, access: Access, service: FeedService | None) -> g
             poll = gr.Button("Poll now", size="sm", variant="primary", elem_id="nqa-feed-poll")
         status = gr.HTML(elem_id="nqa-feed-status")
     if service is not None:
-        service.start()
-        stop_with(demo, service)
+        run_with(demo, service)
 
     def allowed(user: str | None) -> FeedService:
         refusal = access.refusal(user) if service is not None else \
@@ -110,4 +122,4 @@ def feeds_tab(demo: gr.Blocks, access: Access, service: FeedService | None) -> g
     return tab
 
 
-__all__ = ["feeds_tab", "stop_with"]
+__all__ = ["feeds_tab", "run_with", "stop_with"]
