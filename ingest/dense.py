@@ -80,8 +80,11 @@ def backfill(settings: Settings, *, embedder: Any = None, store: Store | None = 
                     break
                 part = todo[lo : lo + BATCH_ARTICLES]
                 tried.update((a.article_id, a.hash) for a in part)
-                writer.submit(functools.partial(_commit, store, _embed(part, store, embedder),
-                                                len(part), report, bar, on_batch, waiting))
+                fills = _embed(part, store, embedder)
+                if stop and stop.is_set():
+                    break  # asked to stop while embedding: not stored, done next time
+                writer.submit(functools.partial(_commit, store, fills, len(part), report, bar,
+                                                on_batch, waiting))
             writer.flush()  # then look again: queued meanwhile, or by another process
     finally:
         if bar is not None:

@@ -24,7 +24,9 @@ class BackgroundWriter:
             job = self._q.get()
             if job is None:
                 return
-            if self._error is None:
+            if isinstance(job, threading.Event):  # flush(): everything before it has run
+                job.set()
+            elif self._error is None:
                 try:
                     job()
                 except BaseException as e:  # re-raised in submit()/flush()/close()
@@ -42,7 +44,7 @@ class BackgroundWriter:
     def flush(self) -> None:
         """Wait until every job submitted so far has run."""
         done = threading.Event()
-        self._q.put(done.set)
+        self._q.put(done)
         done.wait()
         self._check()
 

@@ -12,6 +12,7 @@ cleaning, chunking and embedding are ``ingest``'s job; ranking is ``qa.search``'
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -161,12 +162,16 @@ class Store(LedgerReads, PendingReads):
         """``read()`` under the guard; if it fails, reopen the client and try once more:
         chunks another process wrote a moment ago are in SQLite (the lexical index finds
         them) before this process's vector index has been reloaded."""
-        try:
-            with self._guard(what):
-                return read()
-        except StoreUnavailableError:
-            if not self._conn.reopen():
-                raise
+        for attempt in range(3):
+            try:
+                with self._guard(what):
+                    return read()
+            except StoreUnavailableError as e:  # a server flushing a new vector index
+                if self._conn.reopen():  # fails reads a moment (Chroma #4212): wait
+                    break
+                if attempt == 2 or "Nothing found on disk" not in str(e):
+                    raise
+                time.sleep(0.25)
         with self._guard(what):
             return read()
 
