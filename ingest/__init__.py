@@ -99,8 +99,11 @@ def _delete(store: Any, ids_or_urls: list[str], settings: Settings,
             keys.append(article_id(item, ""))
     keys = list(dict.fromkeys(keys))
     report = IngestReport(store=settings.where)
-    keep_stories(store, keys, settings, embedder, report)
-    gone = store.delete_articles(keys)
+    try:
+        keep_stories(store, keys, settings, embedder, report)
+        gone = store.delete_articles(keys)
+    finally:
+        store.close()
     report.deleted = len(gone)
     found = set(gone)
     for item in ids_or_urls:
@@ -118,7 +121,11 @@ def rebuild_lexical(settings: Settings | None = None, *, embedder: Any = None) -
     from qa.store import Store
 
     settings = settings or Settings.from_env()
-    return Store.open(settings, None).rebuild_lexical()
+    store = Store.open(settings, None)
+    try:
+        return store.rebuild_lexical()
+    finally:
+        store.close()
 
 
 def reembed(settings: Settings | None = None, *, embedder: Any = None,

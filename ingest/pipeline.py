@@ -123,9 +123,20 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
     still waiting for its vectors (``ingest.backfill``), else it leaves them waiting."""
     t0 = time.perf_counter()
     embedder = embedder or make_embedder(settings)
-    store = store or Store.open(settings, ModelInfo(embedder.name, embedder.dim,
-                                                    embedder_setting(embedder.name)),
-                                create=True)
+    if store is not None:
+        return _run(inputs, settings, embedder, store, progress, on_article, records, wait, t0)
+    store = Store.open(settings, ModelInfo(embedder.name, embedder.dim,
+                                           embedder_setting(embedder.name)), create=True)
+    try:
+        return _run(inputs, settings, embedder, store, progress, on_article, records, wait, t0)
+    finally:
+        store.close()  # its files and its share of the process's Chroma client
+
+
+def _run(inputs: Iterable[str], settings: Settings, embedder: Any, store: Store,
+         progress: bool | None, on_article: ProgressFn | None,
+         records: Iterable[RawRecord | Failure] | None, wait: bool,
+         t0: float) -> IngestReport:
     report = IngestReport(store=settings.where)
     report.repaired = store.repair()
     store.sync_lexical(sketches=True)  # cheap when the lexical index is in step

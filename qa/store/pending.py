@@ -15,6 +15,7 @@ No writes here (``qa.store.write.Writer.fill_vectors``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
@@ -34,6 +35,7 @@ class PendingReads:
     lexical: Any
     generation: Callable[[], str]
     _pending_at: tuple[str, frozenset[str], int] | None = None  # generation, keys, total
+    _pending_read = 0.0  # when the generation was last compared (monotonic seconds)
 
     def pending_articles(self) -> list[StoredArticle]:
         """The articles waiting for their vectors, in the order they were queued."""
@@ -56,9 +58,14 @@ class PendingReads:
         keys, total = self._pending_state()
         return len(keys), total
 
-    def _pending_state(self) -> tuple[frozenset[str], int]:
-        gen = self.generation()
+    def _pending_state(self, recent: float = 0.0) -> tuple[frozenset[str], int]:
+        """(keys of the articles waiting, articles stored), as of the store's generation
+        now, or as read in the last ``recent`` seconds."""
         cached = self._pending_at
+        if cached is not None and recent and time.monotonic() - self._pending_read < recent:
+            return cached[1], cached[2]
+        gen = self.generation()
+        self._pending_read = time.monotonic()
         if cached is not None and cached[0] == gen:
             return cached[1], cached[2]
         with self._guard("reading the article ledger"):
@@ -77,8 +84,8 @@ class PendingReads:
         return [c for c in chunk_ids if c.split(":", 1)[0] not in keys]
 
     def is_lexical_only(self, article_id: str) -> bool:
-        """Whether the article waits for its vectors (as of the current generation)."""
-        return _key(article_id) in self._pending_state()[0]
+        """Whether the article waits for its vectors (as of the last second)."""
+        return _key(article_id) in self._pending_state(recent=1.0)[0]
 
     def lexical_only_chunks(self, article_id: str) -> list[ChunkRecord]:
         """An article's chunk records from the ledger while it waits for its vectors."""
