@@ -99,11 +99,8 @@ def _delete(store: Any, ids_or_urls: list[str], settings: Settings,
             keys.append(article_id(item, ""))
     keys = list(dict.fromkeys(keys))
     report = IngestReport(store=settings.where)
-    try:
-        keep_stories(store, keys, settings, embedder, report)
-        gone = store.delete_articles(keys)
-    finally:
-        store.close()
+    keep_stories(store, keys, settings, embedder, report)
+    gone = store.delete_articles(keys)
     report.deleted = len(gone)
     found = set(gone)
     for item in ids_or_urls:
