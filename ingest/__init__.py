@@ -9,12 +9,18 @@ one-line reason. Store-level problems (server unreachable, model mismatch) raise
 ``qa.QAError``, as does a bad ``NEWSQA_URL_ALLOWLIST``. URLs (pages, feeds, the pages
 feeds link to, every redirect) at private addresses are refused ("refused: private
 address") unless ``settings.allow_private_urls`` or ``settings.url_allowlist`` allow them
-(``ingest.netguard``). ``reembed()`` moves a store to the configured embedder from what it
-already keeps (``ingest.reembed``); ``delete`` and ``rebuild_lexical`` are maintenance.
+(``ingest.netguard``). Ingestion is lexical first: each article is searchable by keywords
+as soon as its batch is stored, and its vectors follow in a backfill in the order stored;
+``ingest(..., wait=True)`` (the default) returns when every vector is in, ``wait=False``
+as soon as the articles are searchable (``backfill(settings)`` then finishes the job: an
+app runs it in a thread of its own; ``ingest.dense``). ``reembed()`` moves a store to the
+configured embedder from what it already keeps (``ingest.reembed``); ``delete`` and
+``rebuild_lexical`` are maintenance.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -22,16 +28,21 @@ from ingest.report import IngestReport
 from qa.settings import Settings
 
 if TYPE_CHECKING:
+    from ingest.dense import BackfillReport
+    from ingest.dense import BatchFn as FillFn
     from ingest.reembed import BatchFn, ReembedReport
 
-__all__ = ["IngestReport", "delete", "ingest", "rebuild_lexical", "reembed"]
+__all__ = ["IngestReport", "backfill", "delete", "ingest", "rebuild_lexical", "reembed"]
 
 
 def ingest(inputs: str | Iterable[str], settings: Settings | None = None, *,
-           embedder: Any = None, progress: bool | None = False, **kw: Any) -> IngestReport:
+           embedder: Any = None, progress: bool | None = False, wait: bool = True,
+           **kw: Any) -> IngestReport:
     """Ingest paths, globs, folders or http(s) URLs; returns what happened. Without an
     ``embedder``, the one ``settings`` names is loaded for this call (pass one to reuse a
-    loaded model, as the web app passes its ``QA``'s)."""
+    loaded model, as the web app passes its ``QA``'s). With ``wait=False`` it returns
+    once the articles are searchable by keywords (``report.pending`` still wait for
+    their vectors: ``backfill``)."""
     from ingest.netguard import url_policy
     from ingest.pipeline import run
     from qa.embed import make_embedder
@@ -40,7 +51,21 @@ def ingest(inputs: str | Iterable[str], settings: Settings | None = None, *,
     url_policy(settings)  # a bad NEWSQA_URL_ALLOWLIST is a ConfigError before any work
     items = [inputs] if isinstance(inputs, str) else list(inputs)
     embedder = embedder or make_embedder(settings)
-    return run(items, settings, embedder=embedder, progress=progress, **kw)
+    return run(items, settings, embedder=embedder, progress=progress, wait=wait, **kw)
+
+
+def backfill(settings: Settings | None = None, *, embedder: Any = None,
+             progress: bool | None = False, on_batch: FillFn | None = None,
+             stop: threading.Event | None = None) -> BackfillReport:
+    """Embed every stored article still waiting for its vectors, in the order they were
+    stored; crash-safe and resumable (call it again). ``on_batch(done, waiting)`` after
+    each stored batch; ``stop`` (set from another thread) ends it between batches. For a
+    web app: run it in a background thread after ``ingest(..., wait=False)``, with the
+    ``QA``'s embedder; answers meanwhile say "Still indexing N of M articles"."""
+    from ingest.dense import backfill as run
+
+    return run(settings or Settings.from_env(), embedder=embedder, progress=progress,
+               on_batch=on_batch, stop=stop)
 
 
 def delete(ids_or_urls: Iterable[str], settings: Settings | None = None, *,
@@ -93,7 +118,11 @@ def rebuild_lexical(settings: Settings | None = None, *, embedder: Any = None) -
     from qa.store import Store
 
     settings = settings or Settings.from_env()
-    return Store.open(settings, None).rebuild_lexical()
+    store = Store.open(settings, None)
+    try:
+        return store.rebuild_lexical()
+    finally:
+        store.close()
 
 
 def reembed(settings: Settings | None = None, *, embedder: Any = None,

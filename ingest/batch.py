@@ -3,9 +3,10 @@
 An ``Item`` is an article on its way to the store: its hashes, whether the store already
 holds a version of it, and its near-copy group (``dup_of``, set by ``ingest.copies``).
 ``build(items, ...)`` chunks and embeds the canonical articles (one embedder call for the
-batch) and turns every item into an ``ArticleWrite``; a near-copy of a stored story gets no
-chunks and no vectors (the ledger keeps its text, source, URL and date). Counting what was
-added or updated is the caller's; the chunk and token counts land in the report here.
+batch; none without an embedder: lexical first, ``ingest.backfill``) and turns every item
+into an ``ArticleWrite``; a near-copy of a stored story gets no chunks and no vectors (the
+ledger keeps its text, source, URL and date). Counting what was added or updated is the
+caller's; the chunk and token counts land in the report here.
 """
 
 from __future__ import annotations
@@ -59,16 +60,19 @@ def article_write(a: Article, digest: str, raw: str, chunks: list[Chunk], vector
 
 def build(items: list[Item], settings: Settings, embedder: Any,
           report: IngestReport) -> list[ArticleWrite]:
-    """The writes for ``items``: canonical articles chunked and embedded, copies bare."""
+    """The writes for ``items``: canonical articles chunked and embedded, copies bare.
+    Without an ``embedder`` (lexical first): chunked only, ``vectors=None``, for the
+    backfill (``ingest.backfill``) to embed."""
     chunked = [chunk_article(it.article, settings.chunk_tokens, settings.chunk_overlap)
                if not it.dup_of else [] for it in items]
     flat = [embed_text(it.article, c) for it, cs in zip(items, chunked, strict=True)
-            for c in cs]
+            for c in cs] if embedder is not None else []
     vecs = embedder.embed(flat) if flat else []
     out, pos = [], 0
     for it, cs in zip(items, chunked, strict=True):
         out.append(article_write(it.article, it.hash, it.raw_hash, cs,
-                                 vecs[pos : pos + len(cs)], dup_of=it.dup_of,
+                                 vecs[pos : pos + len(cs)] if embedder is not None else None,
+                                 dup_of=it.dup_of,
                                  sketch=it.sketch, ingested_at=it.ingested_at))
         pos += len(cs)
         report.chunks += len(cs)

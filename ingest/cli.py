@@ -9,6 +9,9 @@ is one: "refused: private address", fetched only with ``--allow-private-urls`` o
 settings), 2 for usage errors or when the store cannot be used (one-line message, no
 traceback), 130 for Ctrl-C, which stops cleanly: finished batches are kept, the next run
 completes the rest. It does not ingest anything itself: ``ingest.pipeline`` does.
+Articles are searchable by keywords as soon as their batch is stored; by default the run
+then waits for the dense backfill (``--wait``); ``--lexical-only`` returns without it and
+``--backfill`` finishes it later (a killed backfill too).
 """
 
 from __future__ import annotations
@@ -16,11 +19,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from ingest.formats import describe
 from qa import exitcodes
 from qa.errors import QAError
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from ingest.report import IngestReport
 
 EPILOG = """examples:
   python -m ingest examples/articles                 a folder (recursive)
@@ -52,6 +59,12 @@ xmlUrl=...>, nested too) adds the feeds it names; an OPML URL is re-read at ever
 file types read (by suffix, any case; URLs by what the server sends):
 """ + describe() + """
 
+Two phases: each article is searchable by keywords (BM25) as soon as it is read, cleaned
+and chunked; its vectors follow in article order (the dense backfill: both progress bars
+show). Another shell or the web app can ask meanwhile; answers say "Still indexing N of M
+articles". The command waits for the backfill (--wait, the default); --lexical-only
+returns as soon as everything is searchable by keywords, and --backfill (or the next
+ingestion) adds the missing vectors. A killed backfill loses nothing: run it again.
 Re-running is cheap: unchanged articles are skipped, changed ones replaced.
 The store is NEWSQA_STORE (a directory) or NEWSQA_CHROMA_URL (a Chroma server).
 
@@ -91,6 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default 30m)")
     p.add_argument("--once", action="store_true",
                    help="with --watch: poll each feed once and exit (for cron and tests)")
+    phase = p.add_mutually_exclusive_group()
+    phase.add_argument("--wait", action="store_true",
+                       help="wait for the dense backfill (every article's vectors) before "
+                            "returning (the default)")
+    phase.add_argument("--lexical-only", action="store_true",
+                       help="return once the articles are searchable by keywords; their "
+                            "vectors wait for --backfill or the next ingestion")
+    phase.add_argument("--backfill", action="store_true",
+                       help="add the vectors of every article still searchable by keywords "
+                            "only (after --lexical-only or an interrupted run), then exit")
     p.add_argument("--store", help="store directory (overrides NEWSQA_STORE)")
     p.add_argument("--chroma-url", help="Chroma server URL (overrides NEWSQA_CHROMA_URL)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -106,8 +129,12 @@ def main(argv: list[str] | None = None) -> int:
             return _watch(args)
     elif args.reembed and (args.inputs or args.delete or args.rebuild_lexical):
         problem = "--reembed runs on its own (no PATH_OR_URL, --delete or --rebuild-lexical)"
-    elif not (args.inputs or args.delete or args.rebuild_lexical or args.reembed):
-        problem = "give at least one PATH_OR_URL (or --delete / --rebuild-lexical / --reembed)"
+    elif args.reembed and (args.backfill or args.lexical_only):
+        problem = "--reembed runs on its own (run --backfill first)"
+    elif not (args.inputs or args.delete or args.rebuild_lexical or args.reembed
+              or args.backfill):
+        problem = ("give at least one PATH_OR_URL (or --delete / --rebuild-lexical / "
+                   "--reembed / --backfill)")
     elif args.batch is not None and (args.batch < 1 or not args.reembed):
         problem = "--batch N goes with --reembed, N >= 1"
     if problem:
@@ -127,10 +154,12 @@ def main(argv: list[str] | None = None) -> int:
             report = delete(args.delete, settings)
         if args.inputs:
             deleted, failed, regrouped = report.deleted, report.failed, report.regrouped
-            report = ingest(args.inputs, settings,
+            report = ingest(args.inputs, settings, wait=not args.lexical_only,
                             progress=False if (args.no_progress or args.json) else None)
             report.deleted, report.failed = deleted, failed + report.failed
             report.regrouped += regrouped  # copies of deleted stories given a new group
+        elif args.backfill:
+            report = _backfill(settings, report, args)
         if args.rebuild_lexical:
             n = rebuild_lexical(settings)
             if not args.json:
@@ -149,6 +178,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"failed: {origin}: {reason}", file=sys.stderr)
         print(report.summary())
     return exitcodes.PARTIAL if report.failed else exitcodes.OK
+
+
+def _backfill(settings: Settings, report: IngestReport, args: argparse.Namespace
+              ) -> IngestReport:
+    """``--backfill`` alone: the report says how many articles got their vectors."""
+    from ingest import backfill
+
+    done = backfill(settings, progress=False if (args.no_progress or args.json) else None)
+    report.backfilled, report.pending, report.seconds = done.articles, done.left, done.seconds
+    return report
 
 
 def _watch_problem(args: argparse.Namespace) -> str:

@@ -191,8 +191,11 @@ def keep_stories(store: Store, doomed: Sequence[str], settings: Settings, embedd
 
     embedder = embedder or make_embedder(settings)
     writable = Store.open(settings, embedder)  # the store's model must be this one
-    writable.sync_lexical(sketches=True)
-    items = regroup(writable, Grouper(writable, exclude=doomed), canon, skip=doomed)
-    report.regrouped += len(items)
-    if items:
-        writable.write(build(items, settings, embedder, report))
+    try:
+        writable.sync_lexical(sketches=True)
+        items = regroup(writable, Grouper(writable, exclude=doomed), canon, skip=doomed)
+        report.regrouped += len(items)
+        if items:
+            writable.write(build(items, settings, embedder, report))
+    finally:
+        writable.close()

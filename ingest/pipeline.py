@@ -9,8 +9,10 @@ without chunks in the story's group, and the copies of a changed story are regro
 run first regroups copies whose story is gone. Each batch is handed to
 ``Store.write``, which carries out the crash-safe protocol and owns the metadata layout
 (``qa.store.schema``); a run first repairs what an interrupted run left.
-Embedding of batch n+1 overlaps the store writes of batch n (one writer thread), so the
-model keeps both cores busy. Reading and cleaning live in ``ingest.read``/``ingest.clean``.
+Lexical first: each batch is stored chunked but without vectors (searchable by BM25 at
+once, ledger state ``lexical``); then, unless ``wait=False``, ``ingest.backfill`` embeds
+them in the order they were stored (its store writes overlap its embedding). Reading
+and cleaning (in a reader thread, beside chunking) live in ``ingest.read``/``ingest.clean``.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from ingest import copies
 from ingest.batch import Item, build
 from ingest.batch import article_write as article_write  # its home; bench/scale.py uses it
 from ingest.clean import clean
+from ingest.dense import backfill
 from ingest.read import iter_records
 from ingest.records import Article, Failure, RawRecord
 from ingest.report import IngestReport
+from ingest.writer import BackgroundWriter
 from qa.embed import embedder_setting, make_embedder
 from qa.settings import Settings
 from qa.store import ModelInfo, Store
@@ -49,40 +53,6 @@ def content_hash(a: Article) -> str:
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\x00")
     return h.hexdigest()
-
-
-class _Writer:
-    """One background thread applying batch writes in order; errors surface on the caller."""
-
-    def __init__(self) -> None:
-        self._q: queue.Queue = queue.Queue(maxsize=1)
-        self._error: BaseException | None = None
-        self._t = threading.Thread(target=self._loop, name="newsqa-writer", daemon=True)
-        self._t.start()
-
-    def _loop(self) -> None:
-        while True:
-            job = self._q.get()
-            if job is None:
-                return
-            if self._error is None:
-                try:
-                    job()
-                except BaseException as e:  # re-raised in submit()/close()
-                    self._error = e
-
-    def _check(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-    def submit(self, job: Callable[[], None]) -> None:
-        self._check()
-        self._q.put(job)
-
-    def close(self) -> None:
-        self._q.put(None)
-        self._t.join()
-        self._check()
 
 
 def raw_hash(rec: RawRecord) -> str:
@@ -145,21 +115,35 @@ def _group(recs: list, store: Store, sketcher: Callable[[str], Any]) -> Group:
 def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
         store: Store | None = None, progress: bool | None = None,
         on_article: ProgressFn | None = None,
-        records: Iterable[RawRecord | Failure] | None = None) -> IngestReport:
+        records: Iterable[RawRecord | Failure] | None = None,
+        wait: bool = True) -> IngestReport:
     """Ingest every input (or the ``records`` a caller read itself, as ``ingest.watch``
-    does); never raises for a bad input (it lands in ``report.failed``)."""
+    does); never raises for a bad input (it lands in ``report.failed``). Each batch is
+    searchable by keywords once stored; with ``wait`` the run then embeds every article
+    still waiting for its vectors (``ingest.backfill``), else it leaves them waiting."""
     t0 = time.perf_counter()
     embedder = embedder or make_embedder(settings)
-    store = store or Store.open(settings, ModelInfo(embedder.name, embedder.dim,
-                                                    embedder_setting(embedder.name)),
-                                create=True)
+    if store is not None:
+        return _run(inputs, settings, embedder, store, progress, on_article, records, wait, t0)
+    store = Store.open(settings, ModelInfo(embedder.name, embedder.dim,
+                                           embedder_setting(embedder.name)), create=True)
+    try:
+        return _run(inputs, settings, embedder, store, progress, on_article, records, wait, t0)
+    finally:
+        store.close()  # its files and its share of the process's Chroma client
+
+
+def _run(inputs: Iterable[str], settings: Settings, embedder: Any, store: Store,
+         progress: bool | None, on_article: ProgressFn | None,
+         records: Iterable[RawRecord | Failure] | None, wait: bool,
+         t0: float) -> IngestReport:
     report = IngestReport(store=settings.where)
     report.repaired = store.repair()
     store.sync_lexical(sketches=True)  # cheap when the lexical index is in step
     bar = _progress_bar(progress)
     seen_ids: set[str] = set()
     seen_hashes: set[str] = set()
-    writer = _Writer()
+    writer = BackgroundWriter()
     grouper = copies.Grouper(store)
     groups: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
@@ -170,7 +154,7 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
     try:
         orphans = copies.orphans(store, grouper)  # their story was deleted: a new group
         report.regrouped += len(orphans)
-        _submit(orphans, settings, store, embedder, writer, grouper, report)
+        _submit(orphans, settings, store, writer, grouper, report, t0)
         while (got := groups.get()) is not None:
             if isinstance(got, BaseException):
                 raise got
@@ -186,7 +170,7 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
                     seen_ids.add(a.id)
                     seen_hashes.add(h)
                     fresh.append((a, h, rh, sk))
-            _embed_and_submit(fresh, settings, store, embedder, writer, grouper, report)
+            _classify_and_submit(fresh, settings, store, writer, grouper, report, t0)
             bar.update(len(origins))
             for origin in origins:
                 n_seen += 1
@@ -197,15 +181,20 @@ def run(inputs: Iterable[str], settings: Settings, *, embedder: Any = None,
         bar.close()
         writer.close()
     store.stories()  # story threads brought up to date now, not at the first story question
+    if wait:
+        filled = backfill(settings, embedder=embedder, store=store, progress=progress)
+        report.backfilled, report.pending = filled.articles, filled.left
+    else:
+        report.pending = store.indexing()[0]
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _embed_and_submit(pending: list[Cleaned], settings: Settings,
-                      store: Store, embedder: Any, writer: _Writer, grouper: copies.Grouper,
-                      report: IngestReport) -> None:
-    """Classify against the ledger, group near-copies, chunk and embed what is new or
-    changed (and the copies of changed stories that leave their group), queue the write."""
+def _classify_and_submit(pending: list[Cleaned], settings: Settings, store: Store,
+                         writer: BackgroundWriter, grouper: copies.Grouper,
+                         report: IngestReport, t0: float) -> None:
+    """Classify against the ledger, group near-copies, chunk what is new or changed (and
+    the copies of changed stories that leave their group), queue the write."""
     if not pending:
         return
     states = store.article_states([a.id for a, *_ in pending])
@@ -227,16 +216,23 @@ def _embed_and_submit(pending: list[Cleaned], settings: Settings,
     changed = [it.id for it in todo if it.existed and not states[it.id].dup_of]
     regrouped = copies.regroup(store, grouper, changed, skip={it.id for it in todo})
     report.regrouped += len(regrouped)
-    _submit(todo + regrouped, settings, store, embedder, writer, grouper, report)
+    _submit(todo + regrouped, settings, store, writer, grouper, report, t0)
 
 
-def _submit(items: list[Item], settings: Settings, store: Store, embedder: Any,
-            writer: _Writer, grouper: copies.Grouper, report: IngestReport) -> None:
-    """Chunk and embed ``items`` (copies need neither), queue their write."""
+def _submit(items: list[Item], settings: Settings, store: Store, writer: BackgroundWriter,
+            grouper: copies.Grouper, report: IngestReport, t0: float) -> None:
+    """Chunk ``items`` (copies need no chunks), queue their write: searchable by keywords
+    once it is done, their vectors to follow (``ingest.backfill``)."""
     if items:
-        batch = build(items, settings, embedder, report)
+        batch = build(items, settings, None, report)
         ids = [it.id for it in items]
-        writer.submit(lambda: (store.write(batch), grouper.committed(ids)))
+
+        def job() -> None:
+            store.write(batch)
+            grouper.committed(ids)
+            report.searchable_after = report.searchable_after or time.perf_counter() - t0
+
+        writer.submit(job)
     report.near_copy_lookups = grouper.lookups
     report.near_copy_seconds = grouper.seconds
 

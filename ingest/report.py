@@ -25,6 +25,9 @@ class IngestReport:
     store: str = ""
     near_copy_lookups: int = 0  # LSH band keys looked up (BANDS per article checked)
     near_copy_seconds: float = 0.0  # CPU seconds spent detecting near-copies
+    backfilled: int = 0  # articles given their vectors in this run (``ingest.backfill``)
+    pending: int = 0  # articles still searchable by keywords only when it ended
+    searchable_after: float = 0.0  # seconds from the start to the first batch searchable
 
     @property
     def ok(self) -> bool:
@@ -47,6 +50,9 @@ class IngestReport:
             "store": self.store,
             "near_copy_lookups": self.near_copy_lookups,
             "near_copy_seconds": round(self.near_copy_seconds, 3),
+            "backfilled": self.backfilled,
+            "pending": self.pending,
+            "searchable_after": round(self.searchable_after, 3),
         }
 
     def summary(self) -> str:
@@ -61,6 +67,11 @@ class IngestReport:
             parts.append(f"{self.deleted} deleted")
         parts.append(f"{len(self.failed)} failed")
         line = ", ".join(parts) + f"; {self.chunks} chunks written in {self.seconds:.1f}s"
+        if self.backfilled:
+            line += f"; vectors added for {self.backfilled} article(s)"
+        if self.pending:
+            line += (f"; {self.pending} article(s) searchable by keywords only until "
+                     "`python -m ingest --backfill` adds their vectors")
         if self.repaired:
             line += f"; repaired {self.repaired} article(s) left half-written by an interrupted run"
         return line + (f" -> {self.store}" if self.store else "")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from qa.answer.about import about_article
@@ -30,7 +31,7 @@ from qa.search.hybrid import SearchConfig, search
 from qa.search.rerank import make_reranker
 from qa.settings import Settings
 from qa.store import Store
-from qa.types import Answer, Citation, Response
+from qa.types import Answer, Citation, Response, indexing_notice
 
 _UNSET: Any = object()
 
@@ -151,8 +152,10 @@ class QA:
         passages = with_copies(to_citations(found.records), self.store)
         about = about_article(question, query, passages, scope.describe(), timings) or \
             news_answer(question, scope, passages, self.store, self.reranker, query, timings)
+        indexing = self._indexing()
         if about is not None:  # stored metadata (who wrote ...) or a story (timeline ...)
             timings["total"] = time.perf_counter() - t_all
+            about = replace(about, text=_noted(about.text, indexing), indexing=indexing)
             yield from _pieces(about.text)
             yield about
             return
@@ -197,6 +200,10 @@ class QA:
             if rev.note and model is not None:
                 yield " " + rev.note
         timings["total"] = time.perf_counter() - t_all
+        if indexing and model is not None and not refused:
+            yield " " + indexing_notice(*indexing)
+        spans = () if refused else answer_spans(query, text_out)
+        text_out = _noted(text_out, indexing)
         if model is None or refused:
             yield from _pieces(text_out)
         refused = refused or not cites
@@ -205,12 +212,21 @@ class QA:
                      related=tuple(passages[:3]) if refused else (),
                      dropped=tuple(dropped), mode=mode, timings=timings,
                      filters=scope.describe(), grounding=ex.grounding, signals=ex.signals,
-                     spans=() if refused else answer_spans(query, text_out))
+                     spans=() if refused else spans, indexing=indexing)
+
+    def _indexing(self) -> tuple[int, int] | tuple[()]:
+        """(still waiting for vectors, stored) while a backfill runs, else ()."""
+        pending, total = self.store.indexing()
+        return (pending, total) if pending else ()
 
 
 def to_citations(recs: Sequence[Any]) -> list[Citation]:
     """Stored chunk records as citations numbered 1..n in order."""
     return [make_citation(i + 1, r) for i, r in enumerate(recs)]
+
+
+def _noted(text: str, indexing: tuple[int, ...]) -> str:
+    return f"{text} {indexing_notice(*indexing)}" if indexing else text
 
 
 def _refusal(scope: Scope) -> str:

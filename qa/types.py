@@ -122,6 +122,14 @@ class Answer:
     kind: str = "answer"
     #: the dated lines of a timeline, changes, coverage or digest answer, oldest first
     items: tuple[TimelineItem, ...] = ()
+    #: (articles still waiting for their vectors, articles stored) while ingestion's
+    #: backfill runs: those are found by keywords only for now; () when all are in
+    indexing: tuple[int, int] | tuple[()] = ()
+
+    @property
+    def notice(self) -> str:
+        """"Still indexing N of M articles ..." while the backfill runs, else ""."""
+        return indexing_notice(*self.indexing) if self.indexing else ""
 
     def to_dict(self) -> dict:
         return {
@@ -140,7 +148,16 @@ class Answer:
             "spans": [list(s) for s in self.spans],
             "kind": self.kind,
             "items": [i.to_dict() for i in self.items],
+            "indexing": {"pending": self.indexing[0], "articles": self.indexing[1],
+                         "notice": self.notice} if self.indexing else None,
         }
+
+
+def indexing_notice(pending: int, articles: int) -> str:
+    """The sentence an answer ends with while ``pending`` of ``articles`` articles wait
+    for their vectors."""
+    return (f"(Still indexing {pending} of {articles} articles: those are searched by "
+            "keywords only until they are done.)")
 
 
 class Response:

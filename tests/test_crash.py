@@ -331,8 +331,10 @@ class _WrongVectors:
 
 @pytest.mark.parametrize("step", ["chunks", "lexical", "stamp"])
 def test_a_write_that_dies_between_steps_is_repaired(tmp_path: Path, embedder, step):
-    """Dies after: old chunks deleted (chunks), chunks written (lexical), or the ledger's
-    ``ok`` and generation (stamp). The next run repairs, re-adds and checks out exactly."""
+    """Dies: in the backfill's chunk write (chunks: the articles stay searchable by
+    keywords, ``lexical``, and the next run adds their vectors), after the old chunks were
+    deleted (lexical: half-written, repaired and re-added), or after the ledger's
+    ``lexical`` and generation (stamp). The next run checks out exactly."""
     s = Settings(store=str(tmp_path / "store"), chunk_tokens=CHUNK_TOKENS,
                  chunk_overlap=OVERLAP)
     data = write_jsonl(tmp_path / "articles.jsonl", [article(i) for i in range(6)])
@@ -348,13 +350,16 @@ def test_a_write_that_dies_between_steps_is_repaired(tmp_path: Path, embedder, s
         with pytest.raises((QAError, RuntimeError)):
             ingest([str(data)], s, embedder=model, store=store)
         store.lexical = real
-        half = {a for a, art in store.all_articles().items() if not art.complete}
-        assert len(half) == (0 if step == "stamp" else 4), half
+        arts = store.all_articles().values()
+        half = {a.article_id for a in arts if not a.complete}
+        keywords_only = {a.article_id for a in arts if a.complete and not a.embedded}
+        assert len(half) == (4 if step == "lexical" else 0), half
+        assert len(keywords_only) == (0 if step == "lexical" else 4), keywords_only
         if step == "stamp":  # all written, but the lexical index does not know it is in step
             assert store.lexical.get_meta("generation") != store.generation()
         rerun = ingest([str(data)], s, embedder=embedder, store=store)  # repaired ones: re-added
-        assert (rerun.repaired, rerun.added, rerun.updated) == \
-            ((0, 0, 0) if step == "stamp" else (4, 4, 0)), rerun.to_dict()
+        assert (rerun.repaired, rerun.added, rerun.updated, rerun.backfilled) == \
+            ((4, 4, 0, 4) if step == "lexical" else (0, 0, 0, 4)), rerun.to_dict()
         check_store(store, want)
         assert store.lexical.get_meta("generation") == store.generation()
     finally:

@@ -4,7 +4,10 @@ Dense search (Chroma, cosine) and lexical search (SQLite FTS5 BM25) each return 
 under the same ``Filters``; their ranks are fused with reciprocal rank fusion, nudged toward
 recent articles (strongly when the question asks for the latest news, mildly by default when
 it names no dates: news questions are usually about the moment they are asked), and
-diversified so one article cannot fill the list while others also match. Every knob is in
+diversified so one article cannot fill the list while others also match. While the
+backfill is still adding vectors, dense search finds the articles that have them and BM25
+all of them; a lexical-only passage that makes the top k gets its similarity from the
+embedder then. Every knob is in
 ``SearchConfig``, which callers (the benchmark) pass in. What restricts a search is
 ``qa.search.filters``; the store and the embedder are passed in (``qa.service.QA`` owns
 them). No answer composition here.
@@ -154,8 +157,13 @@ def search(store: Store, embedder: Any, scope: Scope, k: int,
     t = time.perf_counter()
     by_id = {r.id: r for r in dense}
     missing = list(dict.fromkeys(cid for ids in lists for cid in ids if cid not in by_id))
+    unembedded = set()  # lexical-only: their articles' vectors are not in yet (backfill)
     for r in store.get_chunks(missing, embeddings=True):
-        by_id[r.id] = replace(r, score=float(np.dot(np.asarray(r.embedding), qvec)))
+        if r.embedding is None:
+            by_id[r.id] = r
+            unembedded.add(r.id)
+        else:
+            by_id[r.id] = replace(r, score=float(np.dot(np.asarray(r.embedding), qvec)))
     f = scope.filters
     weight, half_life = 0.0, 1.0
     if scope.hint.recency:
@@ -172,8 +180,22 @@ def search(store: Store, embedder: Any, scope: Scope, k: int,
         depth = cfg.rerank_depth
         ranked = rerank(reranker, scope.text, ranked[:depth], prior) + ranked[depth:]
         timings["rerank"] = time.perf_counter() - t
-    out = diversify(ranked, k, cfg.per_article)
+    out = _scored(embedder, diversify(ranked, k, cfg.per_article), unembedded, qvec)
     return Found(out, qvec, {r.id: prior[r.id] for r in out if r.id in prior})
+
+
+def _scored(embedder: Any, recs: list[ChunkRecord], unembedded: set[str],
+            qvec: Any) -> list[ChunkRecord]:
+    """``recs`` with the cosine similarity of the lexical-only ones computed now (only
+    the few that made the top k: their stored vectors are still to come)."""
+    todo = [i for i, r in enumerate(recs) if r.id in unembedded]
+    if not todo:
+        return recs
+    vecs = embedder.embed([passage_text(recs[i]) for i in todo])
+    out = list(recs)
+    for i, v in zip(todo, vecs, strict=True):
+        out[i] = replace(out[i], score=float(np.dot(np.asarray(v), qvec)))
+    return out
 
 
 def rerank(reranker: Reranker, question: str, recs: list[ChunkRecord],

@@ -12,6 +12,7 @@ cleaning, chunking and embedding are ``ingest``'s job; ranking is ``qa.search``'
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -25,18 +26,20 @@ from qa.store.lexical import LexicalIndex
 from qa.store.migrate import ChunkMigration
 from qa.store.models import LedgerState
 from qa.store.paths import lexical_path
+from qa.store.pending import PendingReads
 from qa.store.schema import ArticleWrite, ChunkOrigin, ChunkRecord, ModelInfo
 from qa.store.stories import StoryIndex
 from qa.store.sync import LexicalSync, store_stats
-from qa.store.write import Writer
+from qa.store.write import VectorFill, Writer
 
 T = TypeVar("T")
 
 
-class Store(LedgerReads):
+class Store(LedgerReads, PendingReads):
     """Chroma collections + lexical index for one ``Settings``. Create with ``Store.open``.
     Ledger reads (``article_states``, ``all_articles``, ``copies_of``, ...) come from
-    ``qa.store.ledger.LedgerReads``."""
+    ``qa.store.ledger.LedgerReads``; those of articles still waiting for their vectors
+    (``pending_articles``, ``indexing``) from ``qa.store.pending.PendingReads``."""
 
     def __init__(self, settings: Settings, model: ModelInfo | None, create: bool) -> None:
         self.settings = settings
@@ -76,7 +79,8 @@ class Store(LedgerReads):
 
     def get_chunks(self, ids: Sequence[str], embeddings: bool = False) -> list[ChunkRecord]:
         """The stored chunks of these ids (unknown ones left out), in the order asked; with
-        ``embeddings`` each record carries its vector."""
+        ``embeddings`` each record carries its vector (None: its article is searchable by
+        keywords only until the backfill adds its vectors)."""
         if not ids:
             return []
         include = ["documents", "metadatas", *(["embeddings"] if embeddings else [])]
@@ -85,6 +89,8 @@ class Store(LedgerReads):
         vecs = got["embeddings"] if embeddings else [None] * len(got["ids"])
         by_id = {i: ChunkRecord(i, d, m, embedding=v) for i, d, m, v in
                  zip(got["ids"], got["documents"], got["metadatas"], vecs, strict=True)}
+        if len(by_id) < len(set(ids)):  # lexical-only chunks (or deleted a moment ago)
+            by_id.update(self.lexical_only_records([i for i in ids if i not in by_id]))
         return [by_id[i] for i in ids if i in by_id]
 
     def chunk_origins(self, ids: Sequence[str]) -> dict[str, ChunkOrigin]:
@@ -97,7 +103,10 @@ class Store(LedgerReads):
         return out
 
     def article_chunks(self, article_id: str) -> list[ChunkRecord]:
-        """The stored chunks of one article, in order."""
+        """The stored chunks of one article, in order (of one still waiting for its
+        vectors: rebuilt from the ledger, exactly as they will be stored)."""
+        if self.is_lexical_only(article_id) and (recs := self.lexical_only_chunks(article_id)):
+            return recs
         got = self._read("reading chunks", lambda: self._conn.chunks.get(
             where={schema.ARTICLE_ID: article_id}, include=["documents", "metadatas"]))
         recs = [ChunkRecord(i, d, m) for i, d, m in
@@ -132,8 +141,10 @@ class Store(LedgerReads):
                  where: dict | None = None, ids: Sequence[str] | None = None) -> Any:
         """Chroma's query result for the ``k`` nearest chunks, or None when there are none
         to search (an empty store, or an empty ``ids`` restriction)."""
-        if ids is not None and not ids:
-            return None
+        if ids is not None:
+            ids = self.drop_lexical_only(ids)
+            if not ids:
+                return None
 
         def query() -> Any:
             chunks = self._conn.chunks
@@ -151,12 +162,16 @@ class Store(LedgerReads):
         """``read()`` under the guard; if it fails, reopen the client and try once more:
         chunks another process wrote a moment ago are in SQLite (the lexical index finds
         them) before this process's vector index has been reloaded."""
-        try:
-            with self._guard(what):
-                return read()
-        except StoreUnavailableError:
-            if not self._conn.reopen():
-                raise
+        for attempt in range(3):
+            try:
+                with self._guard(what):
+                    return read()
+            except StoreUnavailableError as e:  # a server flushing a new vector index
+                if self._conn.reopen():  # fails reads a moment (Chroma #4212): wait
+                    break
+                if attempt == 2 or "Nothing found on disk" not in str(e):
+                    raise
+                time.sleep(0.25)
         with self._guard(what):
             return read()
 
@@ -193,6 +208,11 @@ class Store(LedgerReads):
     def write(self, batch: Sequence[ArticleWrite]) -> None:
         """Store new or changed articles with the crash-safe protocol."""
         self._writer.write(batch)
+
+    def fill_vectors(self, fills: Sequence[VectorFill]) -> list[str]:
+        """Add vectors to articles stored lexical-only: (article id, content hash,
+        vectors) each; returns the ids filled (``qa.store.write``)."""
+        return self._writer.fill_vectors(fills)
 
     def delete_articles(self, article_ids: Sequence[str]) -> list[str]:
         """Delete articles entirely; returns the ids that existed."""

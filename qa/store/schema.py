@@ -7,7 +7,10 @@ cleaned text; ``dup_of`` names the canonical article of a near-copy, which has n
 The lexical index (``qa.store.lexical``) holds one row per chunk. What goes
 in, as a typed value: ``ArticleWrite`` (one article of a ``Store.write``); what comes back:
 ``ChunkRecord`` (its ``meta`` is the raw chunk metadata, ``chunk_fields`` reads it typed)
-and ``StoredArticle`` (a ledger record). ``ModelInfo`` (``qa.store.models``, re-exported
+and ``StoredArticle`` (a ledger record). An article is searchable lexically before its
+vectors are in (state ``lexical``, ``ingest.backfill``): its ledger record keeps its chunks'
+offsets (``spans``), from which ``ledger_chunk_rows`` makes exactly the chunk rows a write
+with vectors makes. ``ModelInfo`` (``qa.store.models``, re-exported
 here) is the embedding model's identity recorded on the store; after re-embedding the
 chunks live in a collection named after the model, with the same ids and rows.
 
@@ -28,11 +31,13 @@ from qa.dates import from_ymd, ymd
 from qa.store.models import ModelInfo as ModelInfo  # re-exported (its home: qa.store.models)
 
 STATE_WRITING, STATE_OK = "writing", "ok"  # ledger states (see ``Store.repair``)
+STATE_LEXICAL = "lexical"  # stored and searchable by BM25; its vectors not yet in
+SPANS, QUEUED = "spans", "queued"  # ledger: chunk offsets; backfill order (µs since 1970)
 # keys the store filters on: ledger hash / raw-input hash / state, a chunk's article
 HASH, RAW_HASH, STATE, ARTICLE_ID = "hash", "raw_hash", "state", "article_id"
 DUP_OF = "dup_of"  # ledger: the canonical article of a near-copy's group ("" for none)
 # ledger keys that the chunks do not repeat
-_LEDGER_ONLY = ("n_chunks", "raw_hash", "origin", "ingested_at", DUP_OF)
+_LEDGER_ONLY = ("n_chunks", "raw_hash", "origin", "ingested_at", DUP_OF, SPANS, QUEUED)
 
 
 def chunk_id(article_id: str, content_hash: str, index: int) -> str:
@@ -61,6 +66,8 @@ class ArticleWrite:
     its text, source, URL and date, and retrieval finds the story through the canonical.
     ``sketch`` (``qa.text.minhash.Sketch``) is the canonical's near-copy sketch;
     ``ingested_at`` keeps an earlier ingestion time when an article is only regrouped.
+    ``vectors=None`` (with chunks): stored for lexical search only, vectors to follow
+    (``Store.fill_vectors``).
     """
 
     article_id: str
@@ -125,17 +132,25 @@ class StoredArticle:
     origin: str
     ingested_at: str
     dup_of: str = ""  # the canonical article of its group of near-copies, if a copy
+    spans: tuple[tuple[int, int], ...] = ()  # its chunks' (start, end) in its text
+    queued: int = 0  # when it was queued for vectors (backfill order)
 
     @property
     def complete(self) -> bool:
-        """Fully written (a crash did not leave it half-written)."""
+        """Fully written (a crash did not leave it half-written): stored and searchable,
+        though perhaps by keywords only until its vectors are in (``embedded``)."""
+        return self.state in (STATE_OK, STATE_LEXICAL)
+
+    @property
+    def embedded(self) -> bool:
+        """Complete with its vectors in (dense search finds it)."""
         return self.state == STATE_OK
 
 
 # ---- writing ------------------------------------------------------------------------------
-def ledger_row(w: ArticleWrite, state: str, ingested_at: str) -> dict:
+def ledger_row(w: ArticleWrite, state: str, ingested_at: str, queued: int = 0) -> dict:
     """The ledger metadata of an article in ``state``."""
-    return {
+    return {SPANS: ";".join(f"{c.start},{c.end}" for c in w.chunks), QUEUED: queued,
         "hash": w.content_hash, "n_chunks": len(w.chunks), "title": w.title, "url": w.url,
         "source": w.source, "source_key": w.source.lower(), "author": w.author,
         "published": ymd(w.published),
@@ -153,6 +168,22 @@ def chunk_rows(w: ArticleWrite) -> list[tuple[str, str, dict]]:
              {**base, "article_id": w.article_id, "idx": c.index, "start": c.start,
               "end": c.end})
             for c in w.chunks]
+
+
+def ledger_chunk_rows(article_id: str, meta: dict,
+                      text: str) -> list[tuple[str, str, dict]]:
+    """The chunk rows (as ``chunk_rows`` makes them) of a ledger record (metadata and
+    text) that keeps its chunks' offsets; [] for one without chunks or offsets."""
+    base = {k: v for k, v in meta.items() if k not in _LEDGER_ONLY and k != STATE}
+    return [(chunk_id(article_id, meta.get(HASH, ""), i), text[a:b],
+             {**base, ARTICLE_ID: article_id, "idx": i, "start": a, "end": b})
+            for i, (a, b) in enumerate(parse_spans(meta.get(SPANS, "")))]
+
+
+def parse_spans(value: str) -> tuple[tuple[int, int], ...]:
+    """A ledger record's chunk offsets ("0,812;700,1500") as (start, end) pairs."""
+    return tuple((int(a), int(b)) for a, b in
+                 (p.split(",") for p in value.split(";") if p)) if value else ()
 
 
 def lexical_rows(w: ArticleWrite) -> list[tuple[str, str, str, int, str]]:
@@ -222,5 +253,6 @@ def stored_article(article_id: str, meta: dict) -> StoredArticle:
         title=meta.get("title", ""), url=meta.get("url", ""), source=meta.get("source", ""),
         author=meta.get("author", ""), published=from_ymd(meta.get("published", 0)),
         origin=meta.get("origin", ""), ingested_at=meta.get("ingested_at", ""),
-        dup_of=meta.get(DUP_OF, "") or "",
+        dup_of=meta.get(DUP_OF, "") or "", spans=parse_spans(meta.get(SPANS, "") or ""),
+        queued=int(meta.get(QUEUED, 0) or 0),
     )

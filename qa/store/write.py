@@ -11,6 +11,14 @@ removals first check that re-embedding is not switching the chunks to another co
 (``Connection.check_writable``), and check again before ``state=ok``: an article written
 into a collection that was switched away from stays ``writing``. What a row holds is
 ``qa.store.schema``; no reads beyond what the protocol needs.
+
+Lexical first: an article written without vectors (``ArticleWrite.vectors is None``) gets
+no chunks in Chroma and ends ``state=lexical`` (searchable by BM25, its chunk offsets in
+the ledger) instead of ``ok``. ``fill_vectors`` then adds its vectors, under the lock:
+for each article still ``lexical`` at the same content hash, chunks upserted (the rows
+the ledger's offsets give, the same ids as in the lexical index) -> ledger ``state=ok``
+-> generation bumped. Killed in between, the article stays ``lexical`` (perhaps with some
+chunks in Chroma, which the next fill upserts again: same ids), never half-visible.
 """
 
 from __future__ import annotations
@@ -18,11 +26,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from qa.store import models, schema
 from qa.store.connection import Connection
 from qa.store.lexical import LexicalIndex
 from qa.store.schema import ArticleWrite
+
+VectorFill = tuple[str, str, Any]  # article id, the content hash embedded, its vectors
 
 
 class Writer:
@@ -53,20 +64,62 @@ class Writer:
             existed = self._conn.ledger.get(ids=ids, include=[])["ids"]  # one meanwhile
         self._ledger_put(batch, schema.STATE_WRITING, now, "starting a write")
         self._delete_chunks_of(existed)
-        rows = [r for w in batch for r in schema.chunk_rows(w)]
-        vectors = [v for w in batch for v in w.vectors]
-        with self._guard("writing chunks"):
-            for lo in range(0, len(rows), 2000):
-                part = rows[lo : lo + 2000]
-                self._conn.chunks.upsert(
-                    ids=[r[0] for r in part], documents=[r[1] for r in part],
-                    metadatas=[r[2] for r in part], embeddings=vectors[lo : lo + 2000])
+        dense = [w for w in batch if w.vectors is not None]
+        self._upsert([r for w in dense for r in schema.chunk_rows(w)],
+                     [v for w in dense for v in w.vectors])
         self._lexical.replace_articles([(w.article_id, w.content_hash) for w in batch],
                                        [r for w in batch for r in schema.lexical_rows(w)],
                                        [schema.sketch_row(w.article_id, w.dup_of, w.sketch)
                                         for w in batch])
         self._conn.check_writable()  # switched meanwhile: left `writing`, repaired later
         self._ledger_put(batch, schema.STATE_OK, now, "finishing a write")
+        self._stamp()
+
+    def fill_vectors(self, fills: Sequence[VectorFill]) -> list[str]:
+        """Add the vectors of articles stored lexical-only (module docstring); returns the
+        ids filled (an article changed, deleted or filled meanwhile is left out)."""
+        if not fills:
+            return []
+        with self._conn.write_lock.held():
+            self._conn.check_writable()
+            with self._guard("reading the article ledger"):
+                got = self._conn.ledger.get(ids=[f[0] for f in fills],
+                                            include=["metadatas", "documents"])
+            stored = {i: (m, d) for i, m, d in zip(got["ids"], got["metadatas"],
+                                                   got["documents"], strict=True)}
+            done, rows, vectors, metas, texts = [], [], [], [], []
+            for aid, digest, vecs in fills:
+                meta, text = stored.get(aid, ({}, ""))
+                mine = schema.ledger_chunk_rows(aid, meta, text)
+                if meta.get(schema.STATE) != schema.STATE_LEXICAL or \
+                        meta.get(schema.HASH) != digest or len(mine) != len(vecs):
+                    continue
+                done.append(aid)
+                rows += mine
+                vectors += list(vecs)
+                metas.append({**meta, schema.STATE: schema.STATE_OK})
+                texts.append(text)
+            if not done:
+                return []
+            self._upsert(rows, vectors)
+            self._conn.check_writable()
+            with self._guard("finishing a write"):
+                self._conn.ledger.upsert(ids=done, metadatas=metas, documents=texts,
+                                         embeddings=[[1.0]] * len(done))
+                self._bump_generation()
+            self._stamp()
+        return done
+
+    def _upsert(self, rows: list[tuple[str, str, dict]], vectors: list) -> None:
+        with self._guard("writing chunks"):
+            for lo in range(0, len(rows), 2000):
+                part = rows[lo : lo + 2000]
+                self._conn.chunks.upsert(
+                    ids=[r[0] for r in part], documents=[r[1] for r in part],
+                    metadatas=[r[2] for r in part], embeddings=vectors[lo : lo + 2000])
+
+    def _stamp(self) -> None:
+        """The lexical index is in step with the generation this process just wrote."""
         with self._guard("reading the store generation"):
             gen = str(self._conn.ledger_metadata().get("generation", ""))
         self._lexical.set_meta("generation", gen)
@@ -101,10 +154,13 @@ class Writer:
         """Upsert the batch's ledger records in ``state``; ``ok`` stores the text too and
         bumps the generation."""
         done = state == schema.STATE_OK
+        queued = time.time_ns() // 1000  # backfill order: this batch's articles in turn
         with self._guard(what):
             self._conn.ledger.upsert(
                 ids=[w.article_id for w in batch],
-                metadatas=[schema.ledger_row(w, state, now) for w in batch],
+                metadatas=[schema.ledger_row(
+                    w, schema.STATE_LEXICAL if done and w.vectors is None and w.chunks
+                    else state, now, queued + i) for i, w in enumerate(batch)],
                 embeddings=[[1.0]] * len(batch),
                 documents=[w.text if done else "" for w in batch],
             )
