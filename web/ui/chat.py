@@ -15,6 +15,7 @@ them (``web.transcript``); the empty chat offers example questions drawn from th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -66,6 +67,18 @@ def _turns(turns: Iterator[tuple[list, list, dict | None]]) -> Iterator[tuple]:
         yield chat_value, hist_value, gr.skip() if answer is None else answer
 
 
+def _until(flag: threading.Event, turns: Iterator[tuple]) -> Iterator[tuple]:
+    """``turns`` until ``flag`` is set; closing it (or stopping) closes ``turns``: the
+    answer's own stream ends at once."""
+    try:
+        for out in turns:
+            if flag.is_set():
+                return
+            yield out
+    finally:
+        turns.close()  # type: ignore[attr-defined]
+
+
 def chat_column() -> ChatColumn:
     """Build the chat column's components (call inside the column)."""
     hist = gr.State([])
@@ -108,18 +121,46 @@ def wire_chat(demo: gr.Blocks, settings: Settings, col: ChatColumn, since: gr.Co
     filters = [since, until, source]
     turn_out = [col.chat, col.hist, col.last]
 
-    def on_chat(question: str, chat: list, hist: list, since: str, until: str,
-                sources: Any) -> Iterator[tuple]:
-        yield from respond(settings, question, chat, hist, since, until, sources)
+    # per browser session: the answer being streamed, and whether Stop was pressed
+    streams: dict[str, tuple[threading.Event, list[Iterator[tuple]]]] = {}
 
-    def on_regen(chat: list, since: str, until: str, sources: Any) -> Iterator[tuple]:
-        yield from _turns(regenerate_turn(settings, chat, since, until, sources))
+    def stoppable(request: gr.Request | None, turns: Iterator[tuple]) -> Iterator[tuple]:
+        """``turns`` until Stop. Stop closes a suspended stream itself (gradio's cancel
+        only stops reading it, and its LLM stream would run on until garbage collection);
+        a worker thread still waiting for the next piece ends at that piece and closes it
+        (rather than running on and holding the session's next question back)."""
+        flag, holder = threading.Event(), []
+        streams[getattr(request, "session_hash", None) or ""] = (flag, holder)
+        gen = _until(flag, turns)
+        holder.append(gen)
+        yield from gen
+
+    def on_stop(chat: Any, request: gr.Request) -> Any:
+        flag, holder = streams.get(getattr(request, "session_hash", None) or "", (None, []))
+        if flag is not None:
+            flag.set()
+            for gen in holder:
+                try:
+                    gen.close()  # type: ignore[attr-defined]
+                except ValueError:  # running in a worker thread: it stops at its next piece
+                    pass
+        return settled(chat)
+
+    def on_chat(question: str, chat: list, hist: list, since: str, until: str,
+                sources: Any, request: gr.Request) -> Iterator[tuple]:
+        yield from stoppable(request, respond(settings, question, chat, hist, since, until,
+                                              sources))
+
+    def on_regen(chat: list, since: str, until: str, sources: Any,
+                 request: gr.Request) -> Iterator[tuple]:
+        yield from stoppable(request, _turns(regenerate_turn(settings, chat, since, until,
+                                                             sources)))
 
     def on_example(evt: gr.SelectData, chat: list, hist: list, since: str, until: str,
-                   sources: Any) -> Iterator[tuple]:
+                   sources: Any, request: gr.Request) -> Iterator[tuple]:
         value = evt.value if isinstance(evt.value, dict) else {}
-        yield from _turns(chat_turn(settings, str(value.get("text") or ""), chat, hist,
-                                    since, until, sources))
+        yield from stoppable(request, _turns(chat_turn(
+            settings, str(value.get("text") or ""), chat, hist, since, until, sources)))
 
     def on_restore(chat: Any) -> tuple:
         chat = settled(chat)
@@ -147,7 +188,7 @@ def wire_chat(demo: gr.Blocks, settings: Settings, col: ChatColumn, since: gr.Co
                                      api_name=False, concurrency_limit=4,
                                      concurrency_id="chat")
     running = [asked, again, picked]
-    col.stop.click(lambda chat: settled(chat), col.chat, col.chat, cancels=running,
+    col.stop.click(on_stop, col.chat, col.chat, cancels=running,
                    api_name=False, queue=False)
     col.new.click(lambda: ([], [], None), None, turn_out, cancels=running, api_name=False,
                   js=_js("window.nqaChats.fresh(); return [];"))
