@@ -119,3 +119,17 @@ def server_port(gguf: str) -> Iterator[int]:
     del server
     gc.collect()  # ~Server stops the HTTP thread and frees the model
     assert refuses(port), "the llama.cpp server still listens after the fixture"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright, one per test module (the browser tests skip
+    themselves when it is missing)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.webapp import chromium
+
+    with sync_playwright() as p:
+        b = chromium(p)
+        yield b
+        b.close()

@@ -13,7 +13,7 @@ import pytest
 
 from qa.settings import Settings
 from tests.support.helpers import EXAMPLES, write
-from tests.support.webapp import CHROMIUM, chromium, served
+from tests.support.webapp import CHROMIUM, served
 from tests.support.webapp import ask_in_page as ask
 
 QUESTION = "Why was the Harbor Bridge reopening delayed?"
@@ -31,16 +31,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, embedder):
     assert ingest([str(EXAMPLES)], s, embedder=embedder).added
     with served(s) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

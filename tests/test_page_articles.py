@@ -22,7 +22,7 @@ from tests.support import panels as ui
 from tests.support.helpers import EXAMPLES, ROOT, write
 from tests.support.panels import EVIL, in_browser
 from tests.support.webapp import ask_in_page as ask
-from tests.support.webapp import chromium, client, served
+from tests.support.webapp import client, served
 from web.articles import ArticleList, Ref, Row, parse_ref, render_article, render_list, select
 
 RLO = "\u202e"
@@ -47,16 +47,6 @@ def store(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
     report = ingest([str(EXAMPLES), str(tmp / "evil.jsonl")], s, embedder=embedder)
     assert report.added == 14 and not report.failed, report.to_dict()
     return s
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from tests.support.chatpage import (
 )
 from tests.support.helpers import EXAMPLES
 from tests.support.slowllm import SLOW, SlowLLM
-from tests.support.webapp import CHROMIUM, chromium, served
+from tests.support.webapp import CHROMIUM, served
 
 QUESTION = "When did the Harbor Bridge reopen?"
 FOLLOW_UP = "How much did it cost?"
@@ -43,16 +43,6 @@ def settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
     s = Settings(store=str(tmp_path_factory.mktemp("page-chat") / "store"))
     assert ingest([str(EXAMPLES)], s, embedder=embedder).added
     return s
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = chromium(p)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str):
