@@ -102,15 +102,22 @@ def find_story(store: Store, words: set[str], passages: Sequence[Citation],
     for story in dict.fromkeys(index.story_of(found).values()):
         ids += index.members(story)
     ids += [a for a in found if a not in ids]
-    states = store.article_states(list(dict.fromkeys(ids)))
-    members = [a for a in states.values() if a.complete and not a.dup_of
-               and limits.matches(a.published, a.source, a.article_id)]
+    members = canonical(store, ids, limits)
     total = len(members)
     if total > MAX_MEMBERS:
         members.sort(key=lambda a: (-cover(words, a.title), -(a.published or date.min)
                                     .toordinal()))
         members = members[:MAX_MEMBERS]
     return sorted(members, key=_when), total
+
+
+def canonical(store: Store, ids: Sequence[str], limits: Filters) -> list[StoredArticle]:
+    """The stored articles of ``ids`` a story answer reads: complete, not a near-copy
+    (its canonical speaks for it), within ``limits``; in the order of ``ids``."""
+    order = list(dict.fromkeys(ids))
+    states = store.article_states(order)
+    return [a for a in (states[i] for i in order if i in states) if a.complete
+            and not a.dup_of and limits.matches(a.published, a.source, a.article_id)]
 
 
 def load(store: Store, members: Sequence[StoredArticle]) -> list[StoryArticle]:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from qa.news.articles import StoryArticle, day, load, renumber
+from qa.news.articles import StoryArticle, canonical, day, load, renumber
 from qa.news.changes import SLOT_OF, Revision, revisions
 from qa.search.filters import Filters
 from qa.store import Store
@@ -47,10 +47,7 @@ def _story(store: Store, lead: Citation, limits: Filters) -> list[StoryArticle]:
     ids = index.members(story) if story else []
     if len(ids) < 2:
         return []
-    states = store.article_states(ids)
-    members = [states[i] for i in ids if i in states and states[i].complete
-               and not states[i].dup_of and limits.matches(states[i].published,
-                                                          states[i].source, i)]
+    members = canonical(store, ids, limits)
     return load(store, members) if len(members) > 1 else []
 
 
