@@ -27,7 +27,8 @@ Names = Sequence[str] | str | None
 
 # the settings each model is built from: equal values, the same model
 _KEY_FIELDS = {
-    "embedder": ("embedder", "embed_batch", "embed_threads"),
+    "embedder": ("embedder", "embed_batch", "embed_threads", "embed_url", "embed_model",
+                 "embed_api_key", "llm_timeout"),
     "reranker": ("rerank", "embed_threads"),
     "llm": ("llm", "llm_model", "llm_base_url", "llm_api_key", "llm_timeout", "llm_threads"),
 }

@@ -52,8 +52,11 @@ class Settings:
     url_allowlist: str = _opt("", "ingestion")  # hosts or networks fetched even if private
     # -- models: embedder and LLM
     embedder: str = _opt("bge-small", "models")  # see qa.embed for the names
-    embed_batch: int = _opt(32, "models", 1, 4096)
+    embed_batch: int = _opt(0, "models", 0, 4096)  # 0 = 8 offline (measured), 64 per request
     embed_threads: int = _opt(0, "models", 0, 1024)  # 0 = all cores
+    embed_url: str = _opt("", "models")  # an embedding server (TEI /embed or OpenAI /v1)
+    embed_model: str = _opt("", "models")  # the model name sent to it and recorded
+    embed_api_key: str = _opt("", "models")
     rerank: str = _opt("cross-encoder", "models")  # cross-encoder | off
     llm: str = _opt("extractive", "models")  # extractive | openai | ollama | gguf:PATH
     llm_model: str = _opt("", "models")
@@ -77,7 +80,7 @@ class Settings:
         if self.chunk_overlap * 2 > self.chunk_tokens:
             raise ConfigError(f"NEWSQA_CHUNK_OVERLAP={self.chunk_overlap} must be at most half "
                               f"of NEWSQA_CHUNK_TOKENS={self.chunk_tokens}.")
-        for name in ("chroma_url", "llm_base_url"):
+        for name in ("chroma_url", "llm_base_url", "embed_url"):
             url = getattr(self, name)
             if url and not url.startswith(("http://", "https://")):
                 raise ConfigError(f"NEWSQA_{name.upper()}={url!r} must be an http:// or "
