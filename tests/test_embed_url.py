@@ -23,6 +23,7 @@ from qa.errors import EmbedderError, ModelMismatchError
 from qa.settings import Settings
 from qa.store import Store
 from tests.support.helpers import EXAMPLES, free_port
+from tests.support.httpd import reply_json
 
 
 class _Server(ThreadingHTTPServer):
@@ -41,21 +42,14 @@ class _Embed(BaseHTTPRequestHandler):
         self.server.requests.append((self.path, len(texts)))
         if self.server.fail_next:
             code = self.server.fail_next.pop(0)
-            out = json.dumps({"error": f"model overloaded ({code})"}).encode()
-        else:
-            code = 200
-            rows = self.server.model.embed(texts).tolist()
-            if self.path == "/embed":  # TEI
-                out = json.dumps(rows).encode()
-            else:  # OpenAI-compatible, in reverse order: the index decides
-                out = json.dumps({"model": body.get("model", ""), "data": [
-                    {"index": i, "embedding": r} for i, r in reversed(list(enumerate(rows)))]
-                }).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
+            reply_json(self, {"error": f"model overloaded ({code})"}, code)
+            return
+        rows = self.server.model.embed(texts).tolist()
+        if self.path == "/embed":  # TEI
+            reply_json(self, rows)
+        else:  # OpenAI-compatible, in reverse order: the index decides
+            reply_json(self, {"model": body.get("model", ""), "data": [
+                {"index": i, "embedding": r} for i, r in reversed(list(enumerate(rows)))]})
 
     def log_message(self, *args: object) -> None:
         pass

@@ -10,7 +10,6 @@ here.
 from __future__ import annotations
 
 import gc
-import json
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import pytest
 from qa.errors import ConfigError, LLMConfigError, LLMError
 from qa.llm import make_llm
 from qa.settings import Settings
+from tests.support.httpd import reply_json
 from tests.support.llm import ScriptedLLM
 
 QUESTION = [
@@ -163,12 +163,7 @@ class _NoSuchModel(BaseHTTPRequestHandler):
             body = {"error": {"message": "The model `nope` does not exist", "code": None}}
         else:
             body = {"error": 'model "nope" not found, try pulling it first'}
-        data = json.dumps(body).encode()
-        self.send_response(404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        reply_json(self, body, 404)
 
     def log_message(self, *args: object) -> None:
         pass

@@ -13,6 +13,7 @@ from qa.errors import RerankError
 from qa.search.rerank import RemoteReranker, make_reranker
 from qa.settings import Settings
 from tests.support.helpers import free_port
+from tests.support.httpd import reply_json
 
 
 class _Rerank(BaseHTTPRequestHandler):
@@ -24,12 +25,7 @@ class _Rerank(BaseHTTPRequestHandler):
         scores = [len(words & set(d.lower().split())) for d in body["documents"]]
         rows = [{"index": i, "relevance_score" if self.path == "/v1/rerank" else "score": s}
                 for i, s in sorted(enumerate(scores), key=lambda x: -x[1])]
-        out = json.dumps({"results": rows} if self.path == "/v1/rerank" else rows).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
+        reply_json(self, {"results": rows} if self.path == "/v1/rerank" else rows)
 
     def log_message(self, *args: object) -> None:
         pass

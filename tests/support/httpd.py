@@ -9,6 +9,7 @@ explicitly (``from tests.support.httpd import LocalServer``); it defines no fixt
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -108,6 +109,17 @@ class LocalServer:
     def add_handler(self, path: str, handler: Handler) -> str:
         self.httpd.routes[path] = handler
         return self.url(path)
+
+
+def reply_json(h: BaseHTTPRequestHandler, body: object, status: int = 200) -> None:
+    """Answer ``h``'s request with ``body`` as JSON (for the model-server stand-ins: an
+    embedding server, a reranker, an LLM's error page)."""
+    data = json.dumps(body).encode()
+    h.send_response(status)
+    h.send_header("Content-Type", "application/json")
+    h.send_header("Content-Length", str(len(data)))
+    h.end_headers()
+    h.wfile.write(data)
 
 
 # --- streaming handlers ------------------------------------------------------------------
