@@ -44,6 +44,7 @@ class ReembedReport:
     chunks: int = 0  # chunks embedded by this run
     repaired: int = 0  # half-written articles from an interrupted ingestion, removed
     switched: bool = False  # this run switched the store to the new model
+    backfilled: int = 0  # articles that waited for vectors (--lexical-only), then embedded
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -57,6 +58,8 @@ class ReembedReport:
                 f"{self.seconds:.1f}s")
         if self.resumed:
             line += f", {self.resumed} articles done by an earlier run"
+        if self.backfilled:
+            line += f"; then {self.backfilled} article(s) that waited for vectors embedded"
         if self.repaired:
             line += f"; removed {self.repaired} half-written article(s) (ingest them again)"
         return line + f" -> {self.store}"
@@ -95,6 +98,11 @@ def reembed(settings: Settings | None = None, *, embedder: Any = None,
         bar.close()
     report.switched = True
     mig.finish()
+    # articles stored by keywords only (--lexical-only, a stopped backfill) have no vectors
+    # to move: they get the new model's now, so the store is complete when this returns
+    from ingest.dense import backfill
+
+    report.backfilled = backfill(settings, embedder=embedder, progress=progress).articles
     report.seconds = time.perf_counter() - t0
     return report
 
