@@ -24,6 +24,7 @@ import logging
 import signal
 import sys
 import tempfile
+from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -41,6 +42,7 @@ from web.cli import Stop, build_parser, on_sigterm, serve, start_settings
 from web.demo import demo_settings, fill_demo
 from web.feeds import FeedService
 from web.forms import parse_auth
+from web.indexing import Indexer
 from web.ui.chat import chat_column, respond, wire_chat  # noqa: F401 (app.respond: a turn)
 from web.ui.side import side_column
 from web.uploads import discard_uploads, ingest_staged, stage_files, stage_urls
@@ -58,12 +60,17 @@ def stats_view(settings: Settings) -> tuple[str, Any]:
 
 
 def add_articles(settings: Settings, access: Access, upload_dir: str, files: list | None,
-                 urls: str, user: str | None, progress: Any = None) -> tuple[str, str, Any]:
+                 urls: str, user: str | None, progress: Any = None,
+                 indexer: Indexer | None = None) -> tuple[str, str, Any]:
     """Stage uploads (gradio's file records) and URLs, ingest them, and report per input;
     the uploads are deleted afterwards. Returns (report, stats, source dropdown update).
-    Someone who may not add articles gets ``gr.Error`` with the reason, whatever the page
-    showed them."""
+    With an ``indexer`` the articles are answerable by keywords when this returns and their
+    vectors follow in its background thread. Someone who may not add articles gets
+    ``gr.Error`` with the reason, whatever the page showed them."""
     from ingest import ingest
+
+    if indexer is not None:
+        ingest = partial(ingest, wait=False)
 
     files = [f if isinstance(f, dict) else {"path": str(f)} for f in files or []]
     paths = [str(f.get("path") or "") for f in files]
@@ -75,6 +82,8 @@ def add_articles(settings: Settings, access: Access, upload_dir: str, files: lis
         staged = stage_urls(urls or "", stage_files(paths, upload_dir, settings.max_bytes, names,
                                                     uploads=get_upload_folder()))
         report = ingest_staged(staged, ingest, settings, progress)
+        if indexer is not None:
+            indexer.start()
     finally:
         discard_uploads(paths, get_upload_folder())
     return (view.render_report(report, staged.rejected), *stats_view(settings))
@@ -87,6 +96,16 @@ def feed_service(settings: Settings) -> FeedService | None:
 
     return None if settings.read_only else FeedService(
         lambda: FeedRegistry(settings, embedder=default(settings).embedder), poll)
+
+
+def indexer(settings: Settings) -> Indexer | None:
+    """The app's background backfill (``ingest.backfill`` with the questions' embedder);
+    none for a read-only app (a writer's ``python -m ingest`` fills its store)."""
+    from ingest import backfill
+
+    return None if settings.read_only else Indexer(
+        lambda stop: backfill(settings, embedder=default(settings).embedder, stop=stop),
+        lambda: default(settings).store.indexing())
 
 
 def ask_json(settings: Settings, question: str, history: str = "", since: str = "",
@@ -109,6 +128,7 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
     upload_dir = upload_dir or settings.upload_dir or tempfile.mkdtemp(prefix="newsqa-up-")
     users = parse_auth(settings.auth)
     access = Access.from_settings(settings, [u for u, _ in users or []])
+    dense = indexer(settings)
     with gr.Blocks(title="newsqa", analytics_enabled=False, delete_cache=(600, 3600)) as demo:
         with gr.Row(equal_height=True):
             with gr.Column(scale=4):
@@ -123,6 +143,7 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
                 chat_col = chat_column()
             with gr.Column(scale=1, min_width=280):  # tabs: Ask, Articles, Feeds (web/ui)
                 side = side_column(demo, settings, access, feeds=feed_service(settings),
+                                   indexer=dense,
                                    stats_view=lambda: stats_view(settings),
                                    delete=lambda ids: delete(ids, settings,
                                                              embedder=default(settings).embedder))
@@ -133,7 +154,7 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
         def on_add(files: list | None, urls: str, request: gr.Request,
                    progress: gr.Progress = gr.Progress()) -> tuple[str, str, Any]:  # noqa: B008
             return add_articles(settings, access, upload_dir, files, urls, request.username,
-                                progress)
+                                progress, dense)
 
         def on_load(request: gr.Request) -> tuple:
             user = request.username
@@ -159,7 +180,9 @@ def build_app(settings: Settings, upload_dir: str | None = None) -> gr.Blocks:
         # uploads; their original names), with no empty temp file per upload left behind
         add.click(on_add, [files, urls], [report, stats, source], api_name="add",
                   concurrency_limit=1, preprocess=False).then(lambda: None, None, files,
-                                                              api_name=False)
+                                                              api_name=False).then(
+            side.show_indexing, None, side.indexing_outputs, api_name=False,
+            show_progress="hidden")
         demo.load(on_load, None, [stats, source, signed_in, adding], api_name=False)
         gr.api(api_ask, api_name="ask", concurrency_limit=4)
     return demo

@@ -16,6 +16,8 @@ import pytest
 
 from tests.support.helpers import EXAMPLES, ROOT, free_port
 from tests.support.httpd import LocalServer
+from tests.support.syndication import OUTLETS, filler, jsonl
+from tests.support.syndication import QUESTION as QUESTION_WATER
 from tests.support.webapp import CHROMIUM, chromium
 from tests.support.webapp import ask_in_page as ask
 
@@ -207,3 +209,32 @@ def test_filters_from_the_side_panel_apply_to_the_next_question(page):
     answer = ask(page, "How many dockworkers went on strike at the Port of Bayport, and why?")
     assert "nqa-refused" in answer.get_attribute("class")
     assert "since 2030-01-01" in answer.inner_text()
+
+
+def test_added_articles_answer_at_once_and_the_page_shows_their_indexing(page, tmp_path):
+    # 600 short articles and one about the desalination plant: by keywords at once, the
+    # vectors follow in the background (~6 s here) while the page says how far it got
+    rows = [*filler(600), OUTLETS[0]]
+    page.reload()  # a fresh page: no filters left from the test before
+    page.wait_for_selector("#nqa-stats .nqa-stats", timeout=60_000)
+    data = Path(jsonl(tmp_path / "batch.jsonl", rows))
+    before = int(page.locator("#nqa-stats b").first.inner_text())
+    if not page.get_by_label("URLs, one per line").is_visible():
+        page.get_by_text("Add articles").click()
+    page.get_by_label("URLs, one per line").fill("")
+    page.locator("#nqa-files input[type=file]").set_input_files([str(data)])
+    page.wait_for_selector("#nqa-files >> text=batch.jsonl", timeout=30_000)
+    page.get_by_role("button", name="Add to collection").click()
+    page.wait_for_function("() => document.querySelector('#nqa-report')"
+                           ".innerText.includes('601 added')", timeout=120_000)
+    line = page.locator("#nqa-indexing-line .nqa-indexing")
+    line.wait_for(timeout=30_000)
+    assert "articles have their vectors" in line.inner_text()
+    assert page.locator("#nqa-indexing-line progress").count() == 1
+    answer = ask(page, QUESTION_WATER)
+    assert "60 million liters" in answer.inner_text()
+    # the line goes once every vector is in, and the collection counts the new articles
+    page.wait_for_selector("#nqa-indexing-line .nqa-indexing", state="detached",
+                           timeout=240_000)
+    page.wait_for_function(f"() => document.querySelector('#nqa-stats b').innerText == "
+                           f"'{before + 601}'", timeout=30_000)

@@ -60,6 +60,10 @@ CSS = """
 .nqa-stats ul, .nqa-report ul { margin: .3em 0 0 1.1em; padding: 0; }
 .nqa-report .nqa-fail { color: #b91c1c; }
 .dark .nqa-report .nqa-fail { color: #fca5a5; }
+.nqa-indexing { font-size: .9em; margin: .3em 0; }
+.nqa-indexing progress { display: block; width: 100%; margin-top: .2em; }
+.nqa-indexing.nqa-fail { color: #b91c1c; }
+.dark .nqa-indexing.nqa-fail { color: #fca5a5; }
 .nqa-wait { font-size: .85em; opacity: .85; margin: 0 .2em; min-height: 0; }
 bdi { unicode-bidi: isolate; }
 """

@@ -18,8 +18,9 @@ from ingest.formats import suffix_list
 from qa.settings import Settings
 from web.access import Access
 from web.feeds import FeedService
+from web.indexing import Indexer, render_indexing
 from web.ui.articles import article_list, article_view, articles_tab
-from web.ui.feeds import feeds_tab
+from web.ui.feeds import feeds_tab, run_with
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,16 @@ class Side:
     urls: gr.Textbox
     add: gr.Button
     report: gr.HTML
+    show_indexing: Callable[[], tuple]  # -> outputs ``indexing_outputs``: call after adding
+    indexing_outputs: list
+
 
 
 def side_column(demo: gr.Blocks, settings: Settings, access: Access, *,
                 stats_view: Callable[[], tuple], delete: Callable[[list[str]], Any],
-                feeds: FeedService | None) -> Side:
-    """Build the column (call inside its ``gr.Column``)."""
+                feeds: FeedService | None, indexer: Indexer | None = None) -> Side:
+    """Build the column (call inside its ``gr.Column``). With an ``indexer``, a line under
+    the collection shows the background indexing while articles wait for their vectors."""
     with gr.Tabs(elem_id="nqa-side"):
         with gr.Tab("Ask", id="ask", elem_id="nqa-ask-tab"):
             gr.Markdown("**Filters** (apply to the next question)")
@@ -54,6 +59,8 @@ def side_column(demo: gr.Blocks, settings: Settings, access: Access, *,
                                  allow_custom_value=True)
             gr.Markdown("**Collection**")
             stats = gr.HTML(elem_id="nqa-stats")
+            indexing = gr.HTML(elem_id="nqa-indexing-line")
+            timer = gr.Timer(2.0, active=False)
             # shown on load to those who may add articles (add_articles checks again)
             with gr.Accordion("Add articles", open=False, visible=False,
                               elem_id="nqa-add") as adding:
@@ -71,7 +78,25 @@ def side_column(demo: gr.Blocks, settings: Settings, access: Access, *,
                      stats_view=stats_view)
         feeds_tab(demo, access, feeds)
     article_view(articles)
-    return Side(since, until, source, stats, adding, files, urls, add, report)
+    outputs = [indexing, timer, stats, source]
+
+    def show_indexing() -> tuple:
+        """The indexing line; the timer runs while articles wait (the collection is
+        refreshed when the last one got its vectors)."""
+        if indexer is None:
+            return "", gr.Timer(active=False), gr.skip(), gr.skip()
+        waiting, stored = indexer.status()
+        line = render_indexing(waiting, stored, indexer.running, indexer.last_error)
+        busy = bool(waiting) and indexer.running
+        return (line, gr.Timer(active=busy), *((gr.skip(), gr.skip()) if busy else
+                                               stats_view()))
+
+    if indexer is not None:
+        run_with(demo, indexer)  # articles left waiting (a killed run, --lexical-only)
+        timer.tick(show_indexing, None, outputs, api_name=False, show_progress="hidden")
+        demo.load(show_indexing, None, outputs, api_name=False, show_progress="hidden")
+    return Side(since, until, source, stats, adding, files, urls, add, report,
+                show_indexing, outputs)
 
 
 __all__ = ["Side", "side_column"]
