@@ -88,3 +88,23 @@ def test_stopped_between_batches_the_next_start_finishes(store, embedder):
     again.start()
     _wait_idle(again)
     assert again.status() == (0, 60)
+
+
+def test_an_app_on_an_empty_store_has_nothing_to_index(tmp_path: Path, embedder):
+    # the app starts its indexer when it serves; with no articles yet that is not an error
+    s = Settings(store=str(tmp_path / "empty"))
+    calls = []
+
+    def pending() -> tuple[int, int]:
+        st = Store.open(s, embedder)  # EmptyStoreError: no articles yet
+        try:
+            return st.indexing()
+        finally:
+            st.close()
+
+    indexer = Indexer(lambda stop: calls.append(backfill(s, embedder=embedder, stop=stop)),
+                      pending)
+    indexer.start()
+    _wait_idle(indexer)
+    assert calls == [] and indexer.last_error == "" and indexer.status() == (0, 0)
+    assert render_indexing(*indexer.status(), indexer.running) == ""

@@ -7,7 +7,9 @@ it got.
 not import ingestion) and ``pending()`` gives (articles waiting, articles stored) from the
 store's ledger (``Store.indexing``). ``start()`` starts the thread, or, if it runs, makes it
 look again when it ends, so an article added during a round is never left waiting.
-``stop()`` stops it between two batches (a batch is stored whole or not at all; the
+It opens the store only when
+articles wait (an app on an empty store starts with nothing to do). ``stop()`` stops it
+between two batches (a batch is stored whole or not at all; the
 next start resumes). A failure is kept in ``last_error`` (shown in the page, logged) and the
 next ``kick`` tries again.
 """
@@ -56,7 +58,8 @@ class Indexer:
     def _run(self) -> None:
         while True:
             try:
-                self._backfill(stop=self._stop)
+                if self.status()[0]:  # nothing waits (or no store yet): nothing to open
+                    self._backfill(stop=self._stop)
                 self.last_error = ""
             except Exception as e:  # keep serving: the page shows it, the next start retries
                 log.exception("background indexing failed")
