@@ -217,7 +217,18 @@ def run_watch(sources: list[str], settings: Settings, *, every: float = DEFAULT_
         return exitcodes.USAGE
     stop = threading.Event()
     main = threading.current_thread() is threading.main_thread()
-    old = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if main else None
+    interrupted: list[int] = []
+
+    def on_int(*_: object) -> None:  # the first Ctrl-C stops between feeds, a second at once
+        if interrupted:
+            raise KeyboardInterrupt
+        interrupted.append(1)
+        stop.set()
+
+    # handlers that only set an event: a KeyboardInterrupt raised inside library code (an
+    # HTTP read, the store's bindings) could be caught there and lost; this cannot
+    old = (signal.signal(signal.SIGTERM, lambda *_: stop.set()),
+           signal.signal(signal.SIGINT, on_int)) if main else None
     failed = False
     try:
         while True:
@@ -232,11 +243,14 @@ def run_watch(sources: list[str], settings: Settings, *, every: float = DEFAULT_
                     return exitcodes.USAGE
             if once or stop.wait(max(0.0, every - (time.monotonic() - start))):
                 break
+        if interrupted:
+            raise KeyboardInterrupt
     except KeyboardInterrupt:
         print("interrupted: stored articles are remembered; run the same command again to "
               "go on", file=sys.stderr)
         return exitcodes.INTERRUPTED
     finally:
-        if main:
-            signal.signal(signal.SIGTERM, old)
+        if old is not None:
+            signal.signal(signal.SIGTERM, old[0])
+            signal.signal(signal.SIGINT, old[1])
     return exitcodes.PARTIAL if once and failed else exitcodes.OK
