@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from qa.embed import OnnxModel, OnnxRunner
+from qa.embed.onnx import embed_options
 from qa.errors import ConfigError, RerankError
 from qa.settings import Settings
 
@@ -45,10 +46,10 @@ class Reranker(Protocol):
 class CrossEncoder:
     """Relevance logits of (question, passage) pairs from an offline cross-encoder."""
 
-    def __init__(self, batch_size: int = 16, threads: int = 0,
+    def __init__(self, batch_size: int = 0, threads: int = 0,
                  model: OnnxModel = MS_MARCO_MINILM_L12) -> None:
-        self.name = model.name
-        self._runner = OnnxRunner(model, batch_size, threads)
+        self.name = model.name  # the embedder's measured options: batches of 8, two sessions
+        self._runner = OnnxRunner(model, options=embed_options(batch_size, threads))
 
     def score(self, question: str, passages: Sequence[str]) -> np.ndarray:
         """One float32 logit per passage, in the order given."""
