@@ -217,12 +217,12 @@ def run_watch(sources: list[str], settings: Settings, *, every: float = DEFAULT_
         return exitcodes.USAGE
     stop = threading.Event()
     main = threading.current_thread() is threading.main_thread()
-    interrupted: list[int] = []
+    interrupted = threading.Event()
 
     def on_int(*_: object) -> None:  # the first Ctrl-C stops between feeds, a second at once
-        if interrupted:
+        if interrupted.is_set():
             raise KeyboardInterrupt
-        interrupted.append(1)
+        interrupted.set()
         stop.set()
 
     # handlers that only set an event: a KeyboardInterrupt raised inside library code (an
@@ -243,7 +243,7 @@ def run_watch(sources: list[str], settings: Settings, *, every: float = DEFAULT_
                     return exitcodes.USAGE
             if once or stop.wait(max(0.0, every - (time.monotonic() - start))):
                 break
-        if interrupted:
+        if interrupted.is_set():
             raise KeyboardInterrupt
     except KeyboardInterrupt:
         print("interrupted: stored articles are remembered; run the same command again to "

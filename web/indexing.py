@@ -6,12 +6,11 @@ it got.
 (``ingest.backfill`` with the app's settings and embedder, passed in by the app: ``web`` may
 not import ingestion) and ``pending()`` gives (articles waiting, articles stored) from the
 store's ledger (``Store.indexing``). ``start()`` starts the thread, or, if it runs, makes it
-look again when it ends, so an article added during a round is never left waiting.
-It opens the store only when
-articles wait (an app on an empty store starts with nothing to do). ``stop()`` stops it
-between two batches (a batch is stored whole or not at all; the
+look again when it ends, so an article added during a round is never left waiting. The
+thread calls ``backfill`` only when articles wait (an app on an empty store has nothing to
+do). ``stop()`` stops it between two batches (a batch is stored whole or not at all; the
 next start resumes). A failure is kept in ``last_error`` (shown in the page, logged) and the
-next ``kick`` tries again.
+next ``start()`` tries again.
 """
 
 from __future__ import annotations

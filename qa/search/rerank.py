@@ -22,8 +22,7 @@ import urllib.request
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from qa.embed import OnnxModel, OnnxRunner
-from qa.embed.onnx import embed_options
+from qa.embed.onnx import OnnxModel, OnnxRunner, embed_options
 from qa.errors import ConfigError, RerankError
 from qa.settings import Settings
 

@@ -11,7 +11,7 @@ never raised into the page; a refusal is a ``gr.Error`` like "Add articles" give
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import gradio as gr
 
@@ -20,10 +20,19 @@ from web.access import Access
 from web.feeds import FeedService, poll_lines, render_feeds, render_status
 
 
-def run_with(demo: gr.Blocks, service: FeedService) -> None:
-    """Start ``service``'s poller when ``demo`` starts serving (gradio's start-up events,
-    run by ``launch`` and ``gr.mount_gradio_app``; an app only built never polls) and stop
-    it when ``demo`` is closed."""
+class Background(Protocol):
+    """A background thread of the app: the feed poller (``FeedService``) or the indexing
+    (``web.indexing.Indexer``)."""
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = ...) -> None: ...
+
+
+def run_with(demo: gr.Blocks, service: Background) -> None:
+    """Start ``service`` when ``demo`` starts serving (gradio's start-up events, run by
+    ``launch`` and ``gr.mount_gradio_app``; an app only built starts nothing) and stop it
+    when ``demo`` is closed."""
 
     async def starting() -> None:
         service.start()
@@ -32,8 +41,8 @@ def run_with(demo: gr.Blocks, service: FeedService) -> None:
     stop_with(demo, service)
 
 
-def stop_with(demo: gr.Blocks, service: FeedService) -> None:
-    """Stop ``service``'s poller when ``demo`` is closed."""
+def stop_with(demo: gr.Blocks, service: Background) -> None:
+    """Stop ``service`` when ``demo`` is closed."""
     close = demo.close
 
     def closing(*args: Any, **kwargs: Any) -> Any:

@@ -40,7 +40,6 @@ class Side:
     indexing_outputs: list
 
 
-
 def side_column(demo: gr.Blocks, settings: Settings, access: Access, *,
                 stats_view: Callable[[], tuple], delete: Callable[[list[str]], Any],
                 feeds: FeedService | None, indexer: Indexer | None = None) -> Side:
