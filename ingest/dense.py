@@ -46,6 +46,7 @@ class BackfillReport:
     chunks: int = 0
     seconds: float = 0.0
     left: int = 0  # still waiting (stopped early, or queued after the last look)
+    relinked: int = 0  # chunks dense search could not reach, re-added (qa.store.relink)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "seconds": round(self.seconds, 3)}
@@ -86,6 +87,7 @@ def backfill(settings: Settings, *, embedder: Any = None, store: Store | None = 
                 writer.submit(functools.partial(_commit, store, fills, len(part), report, bar,
                                                 on_batch, waiting))
             writer.flush()  # then look again: queued meanwhile, or by another process
+        report.relinked = store.relink()  # the chunks just written, each reachable
     finally:
         if bar is not None:
             bar.close()
@@ -127,17 +129,35 @@ def _commit(store: Store, fills: list[tuple], n: int, report: BackfillReport, ba
 
 
 class _NoBar:
-    total = 0
+    total = n = 0
 
     def update(self, n: int = 1) -> None: ...
     def close(self) -> None: ...
 
 
-def _progress_bar(progress: bool | None, total: int) -> Any:
-    """A tqdm bar of the backfill on a terminal (``progress=None``), always, or never."""
+def relink(store: Store, progress: bool | None = None) -> int:
+    """``Store.relink`` with a bar while it checks the vector index (after an interrupted
+    write only: ~20 s for 58,000 chunks here); returns the chunks re-added."""
+    bar: Any = None
+
+    def page(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = _progress_bar(progress, total, " chunks", "checking the vector index")
+        bar.update(done - bar.n)
+
+    try:
+        return store.relink(page)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _progress_bar(progress: bool | None, total: int, unit: str = " articles",
+                  desc: str = "embedding (dense index)") -> Any:
+    """A tqdm bar on a terminal (``progress=None``), always, or never."""
     if progress is False or (progress is None and not sys.stderr.isatty()):
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit=" articles", desc="embedding (dense index)",
-                file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)

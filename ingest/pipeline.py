@@ -31,6 +31,7 @@ from ingest.batch import Item, build
 from ingest.batch import article_write as article_write  # its home; bench/scale.py uses it
 from ingest.clean import clean
 from ingest.dense import backfill
+from ingest.dense import relink as dense_relink
 from ingest.read import iter_records
 from ingest.records import Article, Failure, RawRecord
 from ingest.report import IngestReport
@@ -139,6 +140,7 @@ def _run(inputs: Iterable[str], settings: Settings, embedder: Any, store: Store,
          t0: float) -> IngestReport:
     report = IngestReport(store=settings.where)
     report.repaired = store.repair()
+    report.relinked = dense_relink(store, progress)  # after a write that was cut off
     store.sync_lexical(sketches=True)  # cheap when the lexical index is in step
     bar = _progress_bar(progress)
     seen_ids: set[str] = set()
@@ -184,8 +186,10 @@ def _run(inputs: Iterable[str], settings: Settings, embedder: Any, store: Store,
     if wait:
         filled = backfill(settings, embedder=embedder, store=store, progress=progress)
         report.backfilled, report.pending = filled.articles, filled.left
+        report.relinked += filled.relinked
     else:
         report.pending = store.indexing()[0]
+    report.relinked += store.relink()  # those this run's writes re-added at once
     report.seconds = time.perf_counter() - t0
     return report
 

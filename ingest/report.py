@@ -20,6 +20,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks: int = 0  # chunks written (embedded) in this run
     repaired: int = 0  # half-written articles from an interrupted run, cleaned up
+    relinked: int = 0  # chunks dense search could not reach, re-added (qa.store.relink)
     seconds: float = 0.0
     tokens: int = 0  # article tokens embedded in this run (for throughput)
     store: str = ""
@@ -45,6 +46,7 @@ class IngestReport:
             "failed": [{"input": i, "reason": r} for i, r in self.failed],
             "chunks": self.chunks,
             "repaired": self.repaired,
+            "relinked": self.relinked,
             "seconds": round(self.seconds, 3),
             "tokens": self.tokens,
             "store": self.store,
@@ -74,4 +76,7 @@ class IngestReport:
                      "`python -m ingest --backfill` adds their vectors")
         if self.repaired:
             line += f"; repaired {self.repaired} article(s) left half-written by an interrupted run"
+        if self.relinked:
+            line += (f"; re-linked {self.relinked} chunk(s) the vector index could not reach "
+                     "(Chroma's index after an interrupted write)")
         return line + (f" -> {self.store}" if self.store else "")

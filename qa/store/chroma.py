@@ -225,6 +225,11 @@ class Store(LedgerReads, PendingReads):
         """Remove articles a crash left half-written; returns how many."""
         return self._writer.repair()
 
+    def relink(self, on_page: Callable[[int, int], None] | None = None) -> int:
+        """Re-add chunks dense search cannot reach: after an interrupted write, and those
+        written since the last call (``qa.store.relink``); returns how many."""
+        return self._writer.relink_vectors(on_page)
+
     # ---- lexical index and overview (qa.store.sync) --------------------------------------
     def sync_lexical(self, force: bool = False, every: float = 0.0,
                      sketches: bool = False) -> int:

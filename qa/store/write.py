@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from qa.store import models, schema
+from qa.store import models, relink, schema
 from qa.store.connection import Connection
 from qa.store.lexical import LexicalIndex
 from qa.store.schema import ArticleWrite
@@ -43,6 +43,7 @@ class Writer:
         self._conn = conn
         self._lexical_of = lexical  # the store's current lexical index
         self._guard = conn.guard
+        self._written: list[str] = []  # chunk ids written since ``relink_vectors``
 
     @property
     def _lexical(self) -> LexicalIndex:
@@ -111,12 +112,27 @@ class Writer:
         return done
 
     def _upsert(self, rows: list[tuple[str, str, dict]], vectors: list) -> None:
-        with self._guard("writing chunks"):
+        """Chunks with their vectors, under the interrupted-write marker; their ids are
+        kept for the reachability check at the end of the run (``relink_vectors``)."""
+        with self._guard("writing chunks"), relink.writing(self._conn.settings):
             for lo in range(0, len(rows), 2000):
                 part = rows[lo : lo + 2000]
                 self._conn.chunks.upsert(
                     ids=[r[0] for r in part], documents=[r[1] for r in part],
                     metadatas=[r[2] for r in part], embeddings=vectors[lo : lo + 2000])
+        self._written += [r[0] for r in rows]
+
+    def relink_vectors(self, on_page: Callable[[int, int], None] | None = None) -> int:
+        """Re-add the chunks dense search cannot reach (``qa.store.relink``): every chunk
+        after a writer died writing vectors (the marker), then those written since the
+        last call. Returns how many."""
+        with self._conn.write_lock.held():
+            n = relink.relink(self._conn, self._conn.settings, on_page)
+            written, self._written = self._written, []
+            if not written:
+                return n
+            with self._guard("checking the chunks just written"):
+                return n + relink.check(self._conn.chunks, written)
 
     def _stamp(self) -> None:
         """The lexical index is in step with the generation this process just wrote."""
@@ -168,7 +184,7 @@ class Writer:
                 self._bump_generation()
 
     def _delete_chunks_of(self, article_ids: Sequence[str]) -> None:
-        with self._guard("deleting old chunks"):
+        with self._guard("deleting old chunks"), relink.writing(self._conn.settings):
             for lo in range(0, len(article_ids), 200):
                 self._conn.chunks.delete(
                     where={schema.ARTICLE_ID: {"$in": list(article_ids[lo:lo + 200])}})
