@@ -38,6 +38,7 @@ EPILOG = """examples:
                                                      by default: 'refused: private address')
   python -m ingest --delete https://example.org/a    remove an article by URL or id
   python -m ingest --rebuild-lexical                 rebuild the BM25 index from Chroma
+  python -m ingest --rebuild-vectors                 make a damaged vector index again
   NEWSQA_EMBEDDER=bge-small python -m ingest --reembed
                                                      re-embed the store with another model
   python -m ingest --watch https://example.org/rss feeds.opml --every 10m
@@ -88,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="re-embed every stored article with the configured embedder "
                         "(NEWSQA_EMBEDDER) from the texts the store keeps; resumable: run it "
                         "again after an interruption")
+    p.add_argument("--rebuild-vectors", action="store_true",
+                   help="make the vector index again from the texts the store keeps, when "
+                        "Chroma cannot read it ('Failed to apply logs ...': a process was "
+                        "killed while Chroma saved it); answers use keywords meanwhile; "
+                        "resumable")
     p.add_argument("--batch", type=int, default=None, metavar="N",
                    help="with --reembed: articles per step (default 32)")
     p.add_argument("--allow-private-urls", action="store_true",
@@ -131,10 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         problem = "--reembed runs on its own (no PATH_OR_URL, --delete or --rebuild-lexical)"
     elif args.reembed and (args.backfill or args.lexical_only):
         problem = "--reembed runs on its own (run --backfill first)"
+    elif args.rebuild_vectors and (args.inputs or args.delete or args.reembed
+                                   or args.lexical_only):
+        problem = "--rebuild-vectors runs on its own (no PATH_OR_URL, --delete or --reembed)"
     elif not (args.inputs or args.delete or args.rebuild_lexical or args.reembed
-              or args.backfill):
+              or args.backfill or args.rebuild_vectors):
         problem = ("give at least one PATH_OR_URL (or --delete / --rebuild-lexical / "
-                   "--reembed / --backfill)")
+                   "--reembed / --backfill / --rebuild-vectors)")
     elif args.batch is not None and (args.batch < 1 or not args.reembed):
         problem = "--batch N goes with --reembed, N >= 1"
     if problem:
@@ -158,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                             progress=False if (args.no_progress or args.json) else None)
             report.deleted, report.failed = deleted, failed + report.failed
             report.regrouped += regrouped  # copies of deleted stories given a new group
-        elif args.backfill:
+        elif args.backfill or args.rebuild_vectors:
             report = _backfill(settings, report, args)
         if args.rebuild_lexical:
             n = rebuild_lexical(settings)
@@ -182,9 +191,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _backfill(settings: Settings, report: IngestReport, args: argparse.Namespace
               ) -> IngestReport:
-    """``--backfill`` alone: the report says how many articles got their vectors."""
+    """``--backfill`` (or ``--rebuild-vectors``: the vector index emptied first) alone: the
+    report says how many articles got their vectors."""
     from ingest import backfill
+    from ingest.dense import reset_vectors
 
+    if args.rebuild_vectors:
+        report.rebuilt, kept = reset_vectors(settings)
+        if kept and not args.json:
+            print(f"{kept} article(s) stored before the store kept chunk offsets stay "
+                  "searchable by keywords only: ingest their sources again", file=sys.stderr)
     done = backfill(settings, progress=False if (args.no_progress or args.json) else None)
     report.backfilled, report.pending, report.seconds = done.articles, done.left, done.seconds
     return report

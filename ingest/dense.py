@@ -135,6 +135,16 @@ class _NoBar:
     def close(self) -> None: ...
 
 
+def reset_vectors(settings: Settings) -> tuple[int, int]:
+    """Empty a vector index Chroma cannot read and queue every article for the backfill
+    (``Store.reset_vectors``); returns (articles queued, articles left keyword-only)."""
+    store = Store.open(settings, None)
+    try:
+        return store.reset_vectors()
+    finally:
+        store.close()
+
+
 def relink(store: Store, progress: bool | None = None) -> int:
     """``Store.relink`` with a bar while it checks the vector index (after an interrupted
     write only: ~20 s for 58,000 chunks here); returns the chunks re-added."""

@@ -21,6 +21,7 @@ class IngestReport:
     chunks: int = 0  # chunks written (embedded) in this run
     repaired: int = 0  # half-written articles from an interrupted run, cleaned up
     relinked: int = 0  # chunks dense search could not reach, re-added (qa.store.relink)
+    rebuilt: int = 0  # articles queued again by --rebuild-vectors (a damaged vector index)
     seconds: float = 0.0
     tokens: int = 0  # article tokens embedded in this run (for throughput)
     store: str = ""
@@ -47,6 +48,7 @@ class IngestReport:
             "chunks": self.chunks,
             "repaired": self.repaired,
             "relinked": self.relinked,
+            "rebuilt": self.rebuilt,
             "seconds": round(self.seconds, 3),
             "tokens": self.tokens,
             "store": self.store,
@@ -76,6 +78,8 @@ class IngestReport:
                      "`python -m ingest --backfill` adds their vectors")
         if self.repaired:
             line += f"; repaired {self.repaired} article(s) left half-written by an interrupted run"
+        if self.rebuilt:
+            line += f"; vector index made again for {self.rebuilt} article(s)"
         if self.relinked:
             line += (f"; re-linked {self.relinked} chunk(s) the vector index could not reach "
                      "(Chroma's index after an interrupted write)")

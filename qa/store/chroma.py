@@ -1,10 +1,8 @@
 """The article store: Chroma (embedded or a server) plus the derived lexical index.
 
 ``Store.open(settings, model)`` opens it for an embedding model's identity (``ModelInfo``;
-``None`` opens it for maintenance: delete, repair, rebuild, stats). What the two collections
-and the lexical index hold is ``qa.store.schema``; the connection is
-``qa.store.connection``; keeping the lexical index in step is ``qa.store.sync``.
-
+``None`` opens it for maintenance: delete, repair, rebuild, stats). Rows: ``qa.store.schema``;
+the connection: ``qa.store.connection``; the lexical index kept in step: ``qa.store.sync``.
 Writes follow the crash-safe protocol of ``qa.store.write``. Searches take filters as a
 value (``qa.store.filters`` translates them); callers never see Chroma's syntax. Reading,
 cleaning, chunking and embedding are ``ingest``'s job; ranking is ``qa.search``'s.
@@ -191,8 +189,8 @@ class Store(LedgerReads, PendingReads):
         return LedgerState.of(self.settings.collection, meta)
 
     def collections(self) -> list[str]:
-        """This store's Chroma collections: the ledger, the active chunk collection and any
-        other (a re-embedding's under way, or one a crash left), sorted."""
+        """The ledger, the active chunk collection and any other (a re-embedding's, or one
+        a crash left), sorted."""
         base = self.settings.collection
         with self._guard("listing collections"):
             cols = self._conn.collections()
@@ -200,8 +198,7 @@ class Store(LedgerReads, PendingReads):
                       if n == models.ledger_name(base) or models.is_chunk_collection(base, n, m))
 
     def reembedding(self, model: ModelInfo | Any) -> ChunkMigration:
-        """Re-embedding this store (opened for maintenance) for ``model``: the stages of
-        ``qa.store.migrate``; ``ingest.reembed`` drives them."""
+        """Re-embedding for ``model`` (``qa.store.migrate``; ``ingest.reembed`` drives it)."""
         return ChunkMigration(self._conn, self._writer, ModelInfo.of(model))
 
     # ---- writes (the protocol is qa.store.write) --------------------------------------
@@ -226,9 +223,12 @@ class Store(LedgerReads, PendingReads):
         return self._writer.repair()
 
     def relink(self, on_page: Callable[[int, int], None] | None = None) -> int:
-        """Re-add chunks dense search cannot reach: after an interrupted write, and those
-        written since the last call (``qa.store.relink``); returns how many."""
+        """Re-add chunks dense search cannot reach (``qa.store.relink``); how many."""
         return self._writer.relink_vectors(on_page)
+
+    def reset_vectors(self) -> tuple[int, int]:
+        """Empty the damaged vector index; articles queued for the backfill (``Writer``)."""
+        return self._writer.reset_vectors()
 
     # ---- lexical index and overview (qa.store.sync) --------------------------------------
     def sync_lexical(self, force: bool = False, every: float = 0.0,

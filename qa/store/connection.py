@@ -70,8 +70,11 @@ class Connection(clients.Following):
                     f"Chroma server at {self.settings.chroma_url} failed while {what}: {msg}. "
                     "Is it running? (chroma run --path DIR --port PORT)"
                 ) from e
+            hint = "" if "apply logs" not in msg else (  # Chroma 1.5.9, killed mid-save
+                ". Its vector index was cut off while Chroma saved it (a process was killed "
+                f"then); make it again from the stored texts: `{models.REBUILD_CMD}`")
             raise StoreUnavailableError(
-                f"the store at {self.settings.store_dir} failed while {what}: {msg}"
+                f"the store at {self.settings.store_dir} failed while {what}: {msg}{hint}"
             ) from e
 
     def _moved_error(self, what: str) -> QAError | None:
@@ -172,6 +175,16 @@ class Connection(clients.Following):
         return (client or self.client).get_or_create_collection(
             name, metadata={**model.collection_meta(), **(extra or {})},
             configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+
+    def recreate_chunks(self) -> None:
+        """Drop the active chunk collection and make it again, empty, with its name and
+        metadata (its vector index is damaged: ``Writer.reset_vectors``)."""
+        client, name = self.client, self.chunks_name
+        meta = {k: v for k, v in (self._chunks.metadata or {}).items() if ":" not in k}
+        client.delete_collection(name)
+        self._chunks = client.get_or_create_collection(
+            name, metadata=meta, configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None)
 
     def _ensure(self) -> None:
         if self._client is None:

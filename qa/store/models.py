@@ -23,6 +23,7 @@ from typing import Any
 # and the generation before that switch when it was the last change (``qa.store.migrate``)
 ACTIVE, SWITCHING, REEMBEDDED_FROM = "chunks", "switching", "reembedded_from"
 REEMBED_CMD = "python -m ingest --reembed"
+REBUILD_CMD = "python -m ingest --rebuild-vectors"
 # the NEWSQA_EMBEDDER value of models recorded before stores kept it (``embed_setting``);
 # frozen history: newer stores record the value themselves (tests/test_reembed checks it)
 _RECORDED_BEFORE = {"all-MiniLM-L6-v2-int8-onnx": "minilm-onnx",

@@ -134,6 +134,29 @@ class Writer:
             with self._guard("checking the chunks just written"):
                 return n + relink.check(self._conn.chunks, written)
 
+    def reset_vectors(self) -> tuple[int, int]:
+        """Drop the active chunk collection, whose vector index Chroma cannot read any more,
+        and make it again, empty; every complete article that keeps its chunk offsets goes
+        back to ``lexical`` (searchable by BM25; the backfill embeds it again). Killed
+        part-way, run it again. Returns (articles queued, articles with chunks but no
+        stored offsets: stored before the ledger kept them, left keyword-only)."""
+        with self._conn.write_lock.held():
+            with self._guard("reading the article ledger"):
+                got = self._conn.ledger.get(where={schema.STATE: schema.STATE_OK},
+                                            include=["metadatas"])
+            rows = list(zip(got["ids"], got["metadatas"], strict=True))
+            redo = [(i, m) for i, m in rows if m.get(schema.SPANS)]
+            kept = sum(1 for _, m in rows if not m.get(schema.SPANS) and m.get("n_chunks"))
+            with self._guard("making the vector index again"):
+                self._conn.recreate_chunks()
+                for lo in range(0, len(redo), 500):
+                    part = redo[lo : lo + 500]
+                    self._conn.ledger.update(ids=[i for i, _ in part], metadatas=[
+                        {**m, schema.STATE: schema.STATE_LEXICAL} for _, m in part])
+                self._bump_generation()
+            self._stamp()
+            return len(redo), kept
+
     def _stamp(self) -> None:
         """The lexical index is in step with the generation this process just wrote."""
         with self._guard("reading the store generation"):
