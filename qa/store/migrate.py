@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qa.store import models
+from qa.store import models, relink
 from qa.store.connection import Connection
 from qa.store.models import ModelInfo
 from qa.store.schema import ARTICLE_ID, ChunkRecord
@@ -128,7 +128,8 @@ class ChunkMigration:
             total: int) -> None:
         """Store re-embedded chunks (same ids, texts, metadata) in the target and record
         the progress (``done`` of ``total`` articles) on its metadata."""
-        with self._conn.guard("writing re-embedded chunks"):
+        with self._conn.guard("writing re-embedded chunks"), \
+                relink.writing(self._conn.settings):  # cut off: checked after the switch
             if records:
                 self._target.upsert(ids=[r.id for r in records],
                                     documents=[r.text for r in records],

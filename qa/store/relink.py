@@ -48,9 +48,10 @@ def marker(settings: Settings) -> Path | None:
 @contextmanager
 def writing(settings: Settings) -> Iterator[None]:
     """Mark the store as having a vector write under way; unmarked when it returns. An
-    exception leaves the mark (the write stopped part-way: the next writer checks)."""
+    exception leaves the mark (the write stopped part-way: the next writer checks), and so
+    does a write that finds a mark already there (only ``relink``'s check clears it)."""
     path = marker(settings)
-    if path is None:
+    if path is None or path.exists():
         yield
         return
     path.touch()
@@ -121,13 +122,15 @@ def relink(conn: Connection, settings: Settings,
     if not interrupted(settings):
         return 0
     fixed: set[str] = set()
-    with writing(settings):  # (a kill in here: the next writer checks again)
-        for _ in range(3):
-            with conn.guard("checking the vector index after an interrupted run"):
-                lost = unreachable(conn, on_page)
-                if not lost:
-                    break
-                readd(conn.chunks, lost)
-            fixed.update(lost)
-            on_page = None  # the progress callback reports the first full pass only
+    for _ in range(3):  # (killed in here, the mark stays: the next writer checks again)
+        with conn.guard("checking the vector index after an interrupted run"):
+            lost = unreachable(conn, on_page)
+            if not lost:
+                break
+            readd(conn.chunks, lost)
+        fixed.update(lost)
+        on_page = None  # the progress callback reports the first full pass only
+    path = marker(settings)
+    if path is not None:
+        path.unlink(missing_ok=True)
     return len(fixed)

@@ -131,7 +131,8 @@ class Writer:
             written, self._written = self._written, []
             if not written:
                 return n
-            with self._guard("checking the chunks just written"):
+            with self._guard("checking the chunks just written"), \
+                    relink.writing(self._conn.settings):
                 return n + relink.check(self._conn.chunks, written)
 
     def reset_vectors(self) -> tuple[int, int]:
