@@ -239,7 +239,8 @@ def finish_and_check(data: Path, settings: Settings, embedder, want: dict[str, E
         again = ingest([str(data)], settings, embedder=embedder, store=store)
         assert (again.added, again.updated, again.unchanged, again.chunks) == \
             (0, 0, len(want), 0), again.to_dict()
-        return {"repaired": rerun.repaired, "added": rerun.added, "updated": rerun.updated}
+        return {"repaired": rerun.repaired, "added": rerun.added, "updated": rerun.updated,
+                "relinked": rerun.relinked}  # chunks Chroma's index had lost (qa.store.relink)
     finally:  # release the store: the next CLI run writes it from another process
         store.close()
 
