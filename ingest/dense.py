@@ -145,9 +145,9 @@ def reset_vectors(settings: Settings) -> tuple[int, int]:
         store.close()
 
 
-def relink(store: Store, progress: bool | None = None) -> int:
+def relink(store: Store, progress: bool | None = None, every: bool = False) -> int:
     """``Store.relink`` with a bar while it checks the vector index (after an interrupted
-    write only: ~20 s for 58,000 chunks here); returns the chunks re-added."""
+    write, or ``every`` time: ~20 s for 58,000 chunks here); returns the chunks re-added."""
     bar: Any = None
 
     def page(done: int, total: int) -> None:
@@ -157,7 +157,7 @@ def relink(store: Store, progress: bool | None = None) -> int:
         bar.update(done - bar.n)
 
     try:
-        return store.relink(page)
+        return store.relink(page, every)
     finally:
         if bar is not None:
             bar.close()

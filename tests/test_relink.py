@@ -218,3 +218,31 @@ def test_a_vector_index_cut_off_while_chroma_saved_it_is_made_again(tmp_path: Pa
     finally:
         st.close()
     assert "noon" in QA(s).ask("When does harbor ferry number 0 sail?").text
+
+
+def test_check_vectors_finds_a_chunk_lost_without_any_interrupted_run(
+        tmp_path: Path, embedder, lossy_index, capsys):
+    """A plain build can lose a node too (the archive's had 1 in 58,102): no marker, so only
+    the explicit ``--check-vectors`` looks at every chunk."""
+    from ingest.cli import main
+
+    s = Settings(store=str(tmp_path / "store"))
+    data = tmp_path / "a.jsonl"
+    data.write_text("".join(json.dumps(_article(i, w)) + "\n" for i, w in
+                            enumerate(["sails at dawn", "was cancelled", "adds a stop"])))
+    assert ingest([str(data)], s, embedder=embedder).added == 3
+    store = Store.open(s, embedder)
+    try:
+        lossy_index.add(sorted(_found_by_own_vector(store))[1])
+        assert not all(_found_by_own_vector(store).values())
+    finally:
+        store.close()
+    assert ingest([str(data)], s, embedder=embedder).relinked == 0  # no interrupted run
+    capsys.readouterr()
+    assert main(["--check-vectors", "--json", "--store", s.store_dir]) == 0
+    assert json.loads(capsys.readouterr().out)["relinked"] == 1
+    store = Store.open(s, embedder)
+    try:
+        assert all(_found_by_own_vector(store).values())
+    finally:
+        store.close()

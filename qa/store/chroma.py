@@ -222,14 +222,14 @@ class Store(LedgerReads, PendingReads):
         """Remove articles a crash left half-written; returns how many."""
         return self._writer.repair()
 
-    def relink(self, on_page: Callable[[int, int], None] | None = None) -> int:
+    def relink(self, on_page: Callable[[int, int], None] | None = None, every: bool = False
+               ) -> int:
         """Re-add chunks dense search cannot reach (``qa.store.relink``); how many."""
-        return self._writer.relink_vectors(on_page)
+        return self._writer.relink_vectors(on_page, every)
 
     def reset_vectors(self) -> tuple[int, int]:
         """Empty the damaged vector index; articles queued for the backfill (``Writer``)."""
         return self._writer.reset_vectors()
-
     # ---- lexical index and overview (qa.store.sync) --------------------------------------
     def sync_lexical(self, force: bool = False, every: float = 0.0,
                      sketches: bool = False) -> int:

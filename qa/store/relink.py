@@ -115,11 +115,11 @@ def check(col: Any, ids: list[str]) -> int:
 
 
 def relink(conn: Connection, settings: Settings,
-           on_page: Callable[[int, int], None] | None = None) -> int:
-    """After an interrupted write (the marker): re-add the chunks dense search cannot reach
-    until it reaches all (at most three rounds); returns how many were re-added. The marker
-    goes once the index checks out."""
-    if not interrupted(settings):
+           on_page: Callable[[int, int], None] | None = None, every: bool = False) -> int:
+    """After an interrupted write (the marker), or ``every`` time: re-add the chunks dense
+    search cannot reach until it reaches all (at most three rounds); returns how many were
+    re-added. The marker goes once the index checks out."""
+    if not (every or interrupted(settings)):
         return 0
     fixed: set[str] = set()
     for _ in range(3):  # (killed in here, the mark stays: the next writer checks again)

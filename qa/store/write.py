@@ -122,12 +122,13 @@ class Writer:
                     metadatas=[r[2] for r in part], embeddings=vectors[lo : lo + 2000])
         self._written += [r[0] for r in rows]
 
-    def relink_vectors(self, on_page: Callable[[int, int], None] | None = None) -> int:
+    def relink_vectors(self, on_page: Callable[[int, int], None] | None = None,
+                       every: bool = False) -> int:
         """Re-add the chunks dense search cannot reach (``qa.store.relink``): every chunk
-        after a writer died writing vectors (the marker), then those written since the
-        last call. Returns how many."""
+        after a writer died writing vectors (the marker) or when asked (``every``), then
+        those written since the last call. Returns how many."""
         with self._conn.write_lock.held():
-            n = relink.relink(self._conn, self._conn.settings, on_page)
+            n = relink.relink(self._conn, self._conn.settings, on_page, every)
             written, self._written = self._written, []
             if not written:
                 return n
