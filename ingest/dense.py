@@ -135,9 +135,10 @@ class _NoBar:
     def close(self) -> None: ...
 
 
-def reset_vectors(settings: Settings) -> tuple[int, int]:
+def reset_vectors(settings: Settings) -> tuple[int, int, int]:
     """Empty a vector index Chroma cannot read and queue every article for the backfill
-    (``Store.reset_vectors``); returns (articles queued, articles left keyword-only)."""
+    (``Store.reset_vectors``); returns (articles queued, articles left keyword-only, ledger
+    records salvaged)."""
     store = Store.open(settings, None)
     try:
         return store.reset_vectors()

@@ -25,7 +25,10 @@ def backfill(settings: Settings, report: IngestReport, args: argparse.Namespace
     from ingest.dense import reset_vectors
 
     if args.rebuild_vectors:
-        report.rebuilt, kept = reset_vectors(settings)
+        report.rebuilt, kept, salvaged = reset_vectors(settings)
+        if salvaged and not args.json:
+            print(f"article ledger made again from Chroma's tables: {salvaged} record(s)",
+                  file=sys.stderr)
         if kept and not args.json:
             print(f"{kept} article(s) stored before the store kept chunk offsets stay "
                   "searchable by keywords only: ingest their sources again", file=sys.stderr)

@@ -169,38 +169,86 @@ def _seq(store: Path, seg: str, value: int | None = None) -> int:
         db.close()
 
 
-def test_a_vector_index_cut_off_while_chroma_saved_it_is_made_again(tmp_path: Path, embedder):
-    """Chroma 1.5.9 saves its HNSW files, then records how far they go; a process killed in
-    between leaves files ahead of the record, and replaying a deletion onto them fails for
-    good ("Failed to apply logs to the hnsw segment writer"). Made here exactly: small
-    checkpoints, the log kept, and the record and the id map put back to the checkpoint
-    before, as the kill leaves them."""
-    store, data = tmp_path / "store", tmp_path / "a.jsonl"
-    rows = [_article(i, w) for i, w in enumerate(
-        ["sails at dawn", "was cancelled", "adds a stop", "runs late", "gets a new boat"])]
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows[:3]))
-    assert _cli(store, str(data)).returncode == 0
-    col = Settings().collection
+def _damage(store: Path, collection: str, change) -> None:
+    """Chroma's state after a kill between saving ``collection``'s index files and recording
+    how far they go, with ``change()`` (which deletes something) replayed onto them: small
+    checkpoints, the log kept, then the record and the id map put back."""
     subprocess.run([sys.executable, "-c", (
         f"import chromadb; c = chromadb.PersistentClient(path={str(store)!r})"
-        f".get_collection({col!r}); c.modify(configuration="
+        f".get_collection({collection!r}); c.modify(configuration="
         "{'hnsw': {'sync_threshold': 2, 'batch_size': 2}})")], check=True, timeout=120)
     db = sqlite3.connect(store / "chroma.sqlite3")
     db.execute("UPDATE embeddings_queue_config SET config_json_str = ?", (json.dumps(
         {"automatically_purge": False, "_type": "EmbeddingsQueueConfigurationInternal"}),))
     db.commit()
     db.close()
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows[:4]))
-    assert _cli(store, str(data)).returncode == 0  # a checkpoint: the id map is saved
-    seg, folder = _vector_segment(store, col)
+    change(first=True)  # a checkpoint: the id map is saved
+    seg, folder = _vector_segment(store, collection)
     seq, id_map = _seq(store, seg), (folder / "index_metadata.pickle").read_bytes()
-    rows[0] = _article(0, "sails at noon from now on")  # an update: its old chunks deleted
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    assert _cli(store, str(data)).returncode == 0
+    change(first=False)
     assert _seq(store, seg) > seq
     _seq(store, seg, seq)  # the kill: files saved, their record and id map not
     (folder / "index_metadata.pickle").write_bytes(id_map)
 
+
+def test_a_ledger_cut_off_while_chroma_saved_it_is_made_again(tmp_path: Path, embedder):
+    """The same damage to the article ledger, the collection every read starts from: its
+    records come back from Chroma's own tables, and every article answers again."""
+    store, data = tmp_path / "store", tmp_path / "a.jsonl"
+    rows = [_article(i, w) for i, w in enumerate(
+        ["sails at dawn", "was cancelled", "adds a stop", "runs late", "gets a new boat"])]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows[:3]))
+    assert _cli(store, str(data)).returncode == 0
+
+    def change(first: bool) -> None:
+        if first:
+            data.write_text("".join(json.dumps(r) + "\n" for r in rows[:4]))
+            assert _cli(store, str(data)).returncode == 0
+        else:  # a deletion, then more writes
+            assert _cli(store, "--delete", rows[1]["url"]).returncode == 0
+            data.write_text("".join(json.dumps(r) + "\n" for r in rows[4:]))
+            assert _cli(store, str(data)).returncode == 0
+
+    _damage(store, f"{Settings().collection}-articles", change)
+    broken = _cli(store, "When does harbor ferry number 0 sail?", module="qa")
+    assert broken.returncode != 0 and "--rebuild-vectors" in broken.stderr, broken.stderr
+    fixed = _cli(store, "--rebuild-vectors")
+    assert fixed.returncode == 0, fixed.stderr
+    assert "article ledger made again from Chroma's tables: 4 record(s)" in fixed.stderr
+
+    s = Settings(store=str(store))
+    st = Store.open(s, embedder)
+    try:
+        arts = st.all_articles()
+        assert {a.url for a in arts.values()} == {rows[i]["url"] for i in (0, 2, 3, 4)}
+        assert all(a.complete and a.embedded for a in arts.values())
+        assert all(st.article_text(a) for a in arts), "texts kept"
+        found = _found_by_own_vector(st)
+        assert len(found) == st.count() and all(found.values()), found
+    finally:
+        st.close()
+    assert "dawn" in QA(s).ask("When does harbor ferry number 0 sail?").text
+
+
+def test_a_vector_index_cut_off_while_chroma_saved_it_is_made_again(tmp_path: Path, embedder):
+    """Chroma 1.5.9 saves its HNSW files, then records how far they go; a process killed in
+    between leaves files ahead of the record, and replaying a deletion onto them fails for
+    good ("Failed to apply logs to the hnsw segment writer"). Made here exactly."""
+    store, data = tmp_path / "store", tmp_path / "a.jsonl"
+    rows = [_article(i, w) for i, w in enumerate(
+        ["sails at dawn", "was cancelled", "adds a stop", "runs late", "gets a new boat"])]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows[:3]))
+    assert _cli(store, str(data)).returncode == 0
+
+    def change(first: bool) -> None:
+        if first:
+            data.write_text("".join(json.dumps(r) + "\n" for r in rows[:4]))
+        else:  # an update: its old chunks deleted
+            rows[0] = _article(0, "sails at noon from now on")
+            data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        assert _cli(store, str(data)).returncode == 0
+
+    _damage(store, Settings().collection, change)
     broken = _cli(store, "When does harbor ferry number 0 sail?", module="qa")
     assert broken.returncode != 0
     assert "Failed to apply logs" in broken.stderr and "--rebuild-vectors" in broken.stderr

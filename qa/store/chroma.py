@@ -227,7 +227,7 @@ class Store(LedgerReads, PendingReads):
         """Re-add chunks dense search cannot reach (``qa.store.relink``); how many."""
         return self._writer.relink_vectors(on_page, every)
 
-    def reset_vectors(self) -> tuple[int, int]:
+    def reset_vectors(self) -> tuple[int, int, int]:
         """Empty the damaged vector index; articles queued for the backfill (``Writer``)."""
         return self._writer.reset_vectors()
     # ---- lexical index and overview (qa.store.sync) --------------------------------------

@@ -176,15 +176,20 @@ class Connection(clients.Following):
             name, metadata={**model.collection_meta(), **(extra or {})},
             configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
 
-    def recreate_chunks(self) -> None:
-        """Drop the active chunk collection and make it again, empty, with its name and
-        metadata (its vector index is damaged: ``Writer.reset_vectors``)."""
-        client, name = self.client, self.chunks_name
-        meta = {k: v for k, v in (self._chunks.metadata or {}).items() if ":" not in k}
+    def recreate(self, ledger: bool = False) -> None:
+        """Drop the chunk collection (or ledger) Chroma cannot read; make it again, empty."""
+        client = self.client
+        name = models.ledger_name(self.settings.collection) if ledger else self.chunks_name
+        meta = self.ledger_metadata() if ledger else {
+            k: v for k, v in (self._chunks.metadata or {}).items() if ":" not in k}
         client.delete_collection(name)
-        self._chunks = client.get_or_create_collection(
-            name, metadata=meta, configuration={"hnsw": {"space": "cosine"}},
-            embedding_function=None)
+        col = client.get_or_create_collection(
+            name, metadata=meta, embedding_function=None,
+            configuration=None if ledger else {"hnsw": {"space": "cosine"}})
+        if ledger:
+            self._ledger = col
+        else:
+            self._chunks = col
 
     def _ensure(self) -> None:
         if self._client is None:

@@ -28,7 +28,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from qa.store import models, relink, schema
+from qa.errors import StoreUnavailableError
+from qa.store import models, relink, salvage, schema
 from qa.store.connection import Connection
 from qa.store.lexical import LexicalIndex
 from qa.store.schema import ArticleWrite
@@ -136,13 +137,16 @@ class Writer:
                     relink.writing(self._conn.settings):
                 return n + relink.check(self._conn.chunks, written)
 
-    def reset_vectors(self) -> tuple[int, int]:
+    def reset_vectors(self) -> tuple[int, int, int]:
         """Drop the active chunk collection, whose vector index Chroma cannot read any more,
         and make it again, empty; every complete article that keeps its chunk offsets goes
-        back to ``lexical`` (searchable by BM25; the backfill embeds it again). Killed
-        part-way, run it again. Returns (articles queued, articles with chunks but no
-        stored offsets: stored before the ledger kept them, left keyword-only)."""
+        back to ``lexical`` (searchable by BM25; the backfill embeds it again). A ledger
+        Chroma cannot read is made again first from Chroma's tables (``qa.store.salvage``).
+        Killed part-way, run it again. Returns (articles queued, articles with chunks but
+        no stored offsets: stored before the ledger kept them, left keyword-only, ledger
+        records salvaged)."""
         with self._conn.write_lock.held():
+            salvaged = self._salvage_ledger()
             with self._guard("reading the article ledger"):
                 got = self._conn.ledger.get(where={schema.STATE: schema.STATE_OK},
                                             include=["metadatas"])
@@ -150,14 +154,36 @@ class Writer:
             redo = [(i, m) for i, m in rows if m.get(schema.SPANS)]
             kept = sum(1 for _, m in rows if not m.get(schema.SPANS) and m.get("n_chunks"))
             with self._guard("making the vector index again"):
-                self._conn.recreate_chunks()
+                self._conn.recreate()
                 for lo in range(0, len(redo), 500):
                     part = redo[lo : lo + 500]
                     self._conn.ledger.update(ids=[i for i, _ in part], metadatas=[
                         {**m, schema.STATE: schema.STATE_LEXICAL} for _, m in part])
                 self._bump_generation()
             self._stamp()
-            return len(redo), kept
+            return len(redo), kept, salvaged
+
+    def _salvage_ledger(self) -> int:
+        """0 if Chroma reads the ledger; else its records put back from Chroma's SQLite
+        tables into a ledger made again (how many)."""
+        settings = self._conn.settings
+        try:
+            with self._guard("reading the article ledger"):
+                self._conn.ledger.count()
+            return 0
+        except StoreUnavailableError as e:
+            if "apply logs" not in str(e) or settings.chroma_url:
+                raise
+        rows = salvage.rows(settings.store_dir, models.ledger_name(settings.collection))
+        with self._guard("making the article ledger again"):
+            self._conn.recreate(ledger=True)
+            for lo in range(0, len(rows), 500):
+                part = rows[lo : lo + 500]
+                self._conn.ledger.add(
+                    ids=[r[0] for r in part], documents=[r[1] for r in part],
+                    metadatas=[{k: v for k, v in r[2].items() if v is not None}
+                               for r in part], embeddings=[[1.0]] * len(part))
+        return len(rows)
 
     def _stamp(self) -> None:
         """The lexical index is in step with the generation this process just wrote."""
