@@ -191,14 +191,20 @@ def _damage(store: Path, collection: str, change) -> None:
     (folder / "index_metadata.pickle").write_bytes(id_map)
 
 
-def test_a_ledger_cut_off_while_chroma_saved_it_is_made_again(tmp_path: Path, embedder):
-    """The same damage to the article ledger, the collection every read starts from: its
-    records come back from Chroma's own tables, and every article answers again."""
+def _three_stored(tmp_path: Path) -> tuple[Path, Path, list[dict]]:
+    """A store holding the first 3 of 5 articles (the input file and all 5 returned)."""
     store, data = tmp_path / "store", tmp_path / "a.jsonl"
     rows = [_article(i, w) for i, w in enumerate(
         ["sails at dawn", "was cancelled", "adds a stop", "runs late", "gets a new boat"])]
     data.write_text("".join(json.dumps(r) + "\n" for r in rows[:3]))
     assert _cli(store, str(data)).returncode == 0
+    return store, data, rows
+
+
+def test_a_ledger_cut_off_while_chroma_saved_it_is_made_again(tmp_path: Path, embedder):
+    """The same damage to the article ledger, the collection every read starts from: its
+    records come back from Chroma's own tables, and every article answers again."""
+    store, data, rows = _three_stored(tmp_path)
 
     def change(first: bool) -> None:
         if first:
@@ -234,11 +240,7 @@ def test_a_vector_index_cut_off_while_chroma_saved_it_is_made_again(tmp_path: Pa
     """Chroma 1.5.9 saves its HNSW files, then records how far they go; a process killed in
     between leaves files ahead of the record, and replaying a deletion onto them fails for
     good ("Failed to apply logs to the hnsw segment writer"). Made here exactly."""
-    store, data = tmp_path / "store", tmp_path / "a.jsonl"
-    rows = [_article(i, w) for i, w in enumerate(
-        ["sails at dawn", "was cancelled", "adds a stop", "runs late", "gets a new boat"])]
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows[:3]))
-    assert _cli(store, str(data)).returncode == 0
+    store, data, rows = _three_stored(tmp_path)
 
     def change(first: bool) -> None:
         if first:
