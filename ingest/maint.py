@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def backfill(settings: Settings, report: IngestReport, args: argparse.Namespace
-              ) -> IngestReport:
+             ) -> IngestReport:
     """``--backfill`` (or ``--rebuild-vectors``: the vector index emptied first) alone: the
     report says how many articles got their vectors."""
     from ingest import backfill as run_backfill
@@ -55,8 +55,8 @@ def reembed(args: argparse.Namespace) -> int:
         from ingest import reembed as run_reembed
 
         settings = Settings.from_env(store=args.store, chroma_url=args.chroma_url)
-        report = run_reembed(settings, progress=False if (args.no_progress or args.json) else None,
-                         batch=args.batch)
+        report = run_reembed(settings, batch=args.batch,
+                             progress=False if (args.no_progress or args.json) else None)
     except QAError as e:
         print(f"error: {e}", file=sys.stderr)
         return exitcodes.USAGE

@@ -186,10 +186,10 @@ def _run(inputs: Iterable[str], settings: Settings, embedder: Any, store: Store,
     if wait:
         filled = backfill(settings, embedder=embedder, store=store, progress=progress)
         report.backfilled, report.pending = filled.articles, filled.left
-        report.relinked += filled.relinked
+        report.relinked += filled.relinked  # the backfill checked this run's writes
     else:
         report.pending = store.indexing()[0]
-    report.relinked += store.relink()  # those this run's writes re-added at once
+        report.relinked += store.relink()  # this run's writes, each reachable
     report.seconds = time.perf_counter() - t0
     return report
 

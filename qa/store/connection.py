@@ -70,7 +70,7 @@ class Connection(clients.Following):
                     f"Chroma server at {self.settings.chroma_url} failed while {what}: {msg}. "
                     "Is it running? (chroma run --path DIR --port PORT)"
                 ) from e
-            hint = "" if "apply logs" not in msg else (  # Chroma 1.5.9, killed mid-save
+            hint = "" if models.UNREPLAYABLE not in msg else (
                 ". Its vector index was cut off while Chroma saved it (a process was killed "
                 f"then); make it again from the stored texts: `{models.REBUILD_CMD}`")
             raise StoreUnavailableError(

@@ -24,6 +24,9 @@ from typing import Any
 ACTIVE, SWITCHING, REEMBEDDED_FROM = "chunks", "switching", "reembedded_from"
 REEMBED_CMD = "python -m ingest --reembed"
 REBUILD_CMD = "python -m ingest --rebuild-vectors"
+# how Chroma 1.5.9 words a collection it can no longer read (a kill while it saved the
+# vector index, then a deletion replayed onto the files): REBUILD_CMD's case
+UNREPLAYABLE = "apply logs"
 # the NEWSQA_EMBEDDER value of models recorded before stores kept it (``embed_setting``);
 # frozen history: newer stores record the value themselves (tests/test_reembed checks it)
 _RECORDED_BEFORE = {"all-MiniLM-L6-v2-int8-onnx": "minilm-onnx",
