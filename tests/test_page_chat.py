@@ -25,7 +25,7 @@ from tests.support.chatpage import (
     wait_answers,
 )
 from tests.support.helpers import EXAMPLES
-from tests.support.slowllm import SLOW, SlowLLM
+from tests.support.slowllm import HESITANT, LONGEST, SLOW, SlowLLM
 from tests.support.webapp import CHROMIUM, served
 
 QUESTION = "When did the Harbor Bridge reopen?"
@@ -187,5 +187,33 @@ def test_stop_ends_a_running_answer_and_the_next_question_works(browser, setting
             assert answer.locator(".nqa-card").count() >= 1
             assert questions(pg)[-1] == "When did the Harbor Bridge reopen?"
             assert llm.requests[0] is True and False in llm.requests
+        finally:
+            pg.context.close()
+
+
+def test_stop_before_the_llm_sends_anything_frees_the_page_at_once(browser, settings):
+    """A model still reading a long prompt sends nothing for a long time (here the whole of
+    LONGEST, longer than a question may wait): Stop marks the answer stopped at once, and
+    the next question is answered without waiting for the stopped one's first word."""
+    assert LONGEST * 1000 > TIMEOUT  # waiting for the stopped answer would fail this test
+    with SlowLLM() as llm, served(llm.settings(settings)) as url:
+        pg = open_page(browser, url)
+        try:
+            pg.locator("#nqa-question textarea").fill(
+                f"Tell me {HESITANT} about the Harbor Bridge repairs")
+            pg.locator("#nqa-ask").click()
+            pg.locator("#nqa-stop").wait_for(state="visible", timeout=TIMEOUT)
+            pg.wait_for_function("() => document.querySelector('#nqa-chat .nqa-pending')",
+                                 timeout=TIMEOUT)
+            for _ in range(600):  # the model has the question (and says nothing)
+                if llm.requests:
+                    break
+                pg.wait_for_timeout(100)
+            assert llm.requests == [True]
+            pg.get_by_role("button", name="Stop").click()
+            assert "nqa-stopped" in wait_answers(pg, 1).get_attribute("class")
+            answer = ask(pg, "When did the Harbor Bridge reopen?")
+            assert "reopened" in answer.inner_text() and answer.locator(".nqa-card").count()
+            assert llm.requests == [True, False]
         finally:
             pg.context.close()

@@ -2,9 +2,10 @@
 for the page's Stop tests: ``NEWSQA_LLM=openai`` pointed at it (``settings(base)``) streams
 a long answer a word every ``STEP`` seconds when the conversation's last question holds
 ``SLOW`` ("slowly"), for up to ``LONGEST`` seconds, and stops when the client goes away;
-any other question gets ``REPLY`` at once. Real HTTP and server-sent events, as
-llama-index's ``OpenAILike`` (the openai client) speaks them; no model, nothing leaves the
-machine. Test code, not product code.
+with ``HESITANT`` ("hesitantly") it first sends nothing for ``LONGEST`` seconds, as a local
+model still reading a long prompt does; any other question gets ``REPLY`` at once. Real HTTP
+and server-sent events, as llama-index's ``OpenAILike`` (the openai client) speaks them; no
+model, nothing leaves the machine. Test code, not product code.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from qa.settings import Settings
 
 SLOW = "slowly"
+HESITANT = "hesitantly"
 STEP = 0.4  # seconds between two words of a slow answer
 LONGEST = 120.0  # a slow answer ends after this even when nobody stops it
 REPLY = "The Harbor Bridge reopened to traffic on Thursday, May 22 [1]."
@@ -30,7 +32,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
         messages = body.get("messages") or []
         last = next((m for m in reversed(messages) if m.get("role") == "user"), {})
-        slow = SLOW in json.dumps(last.get("content", ""))
+        asked = json.dumps(last.get("content", ""))
+        hesitant = HESITANT in asked
+        slow = SLOW in asked or hesitant
         self.server.requests.append(slow)
         if not body.get("stream"):
             self._send_json({"id": "x", "object": "chat.completion", "created": 0,
@@ -40,6 +44,8 @@ class _Handler(BaseHTTPRequestHandler):
                              "usage": {"prompt_tokens": 1, "completion_tokens": 1,
                                        "total_tokens": 2}})
             return
+        if hesitant:  # nothing at all, not even the response's headers
+            self.server.stop.wait(LONGEST)
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
@@ -124,4 +130,4 @@ class SlowLLM:
         self._server.server_close()
 
 
-__all__ = ["LONGEST", "REPLY", "SLOW", "STEP", "SlowLLM"]
+__all__ = ["HESITANT", "LONGEST", "REPLY", "SLOW", "STEP", "SlowLLM"]

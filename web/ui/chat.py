@@ -16,11 +16,12 @@ them (``web.transcript``); the empty chat offers example questions drawn from th
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import anyio.to_thread
 import gradio as gr
 
 from qa.settings import Settings
@@ -79,6 +80,15 @@ def _until(flag: threading.Event, turns: Iterator[tuple]) -> Iterator[tuple]:
         turns.close()  # type: ignore[attr-defined]
 
 
+def _close(gen: Iterator[tuple]) -> None:
+    """Close a turn's stream now, unless a worker thread is running its step (then the
+    turn's flag, already set, ends that step and the stream closes itself)."""
+    try:
+        gen.close()  # type: ignore[attr-defined]
+    except ValueError:  # "generator already executing"
+        pass
+
+
 def chat_column() -> ChatColumn:
     """Build the chat column's components (call inside the column)."""
     hist = gr.State([])
@@ -124,43 +134,53 @@ def wire_chat(demo: gr.Blocks, settings: Settings, col: ChatColumn, since: gr.Co
     # per browser session: the answer being streamed, and whether Stop was pressed
     streams: dict[str, tuple[threading.Event, list[Iterator[tuple]]]] = {}
 
-    def stoppable(request: gr.Request | None, turns: Iterator[tuple]) -> Iterator[tuple]:
-        """``turns`` until Stop. Stop closes a suspended stream itself (gradio's cancel
-        only stops reading it, and its LLM stream would run on until garbage collection);
-        a worker thread still waiting for the next piece ends at that piece and closes it
-        (rather than running on and holding the session's next question back)."""
+    async def stoppable(request: gr.Request | None,
+                        turns: Iterator[tuple]) -> AsyncIterator[tuple]:
+        """``turns`` until Stop, each step in a worker thread that Stop does not wait for.
+        Gradio's cancel (which the Stop handler waits behind) used to wait for the running
+        step: with a model still reading a long prompt, until its first word — the page
+        stayed busy and the next question waited. Now the step is left to finish on its own
+        (the turn's flag ends it at that word, closing the model's stream) while the page
+        moves on. A suspended stream is closed at once (an LLM stream would otherwise run on
+        until garbage collection)."""
         flag, holder = threading.Event(), []
         streams[getattr(request, "session_hash", None) or ""] = (flag, holder)
         gen = _until(flag, turns)
         holder.append(gen)
-        yield from gen
+        try:
+            while (out := await anyio.to_thread.run_sync(
+                    next, gen, None, abandon_on_cancel=True)) is not None:
+                yield out
+        finally:  # Stop, New conversation, a closed page, or the end
+            flag.set()
+            _close(gen)
 
     def on_stop(chat: Any, request: gr.Request) -> Any:
         flag, holder = streams.get(getattr(request, "session_hash", None) or "", (None, []))
         if flag is not None:
             flag.set()
             for gen in holder:
-                try:
-                    gen.close()  # type: ignore[attr-defined]
-                except ValueError:  # running in a worker thread: it stops at its next piece
-                    pass
+                _close(gen)
         return settled(chat)
 
-    def on_chat(question: str, chat: list, hist: list, since: str, until: str,
-                sources: Any, request: gr.Request) -> Iterator[tuple]:
-        yield from stoppable(request, respond(settings, question, chat, hist, since, until,
-                                              sources))
+    async def on_chat(question: str, chat: list, hist: list, since: str, until: str,
+                      sources: Any, request: gr.Request) -> AsyncIterator[tuple]:
+        async for out in stoppable(request, respond(settings, question, chat, hist, since,
+                                                    until, sources)):
+            yield out
 
-    def on_regen(chat: list, since: str, until: str, sources: Any,
-                 request: gr.Request) -> Iterator[tuple]:
-        yield from stoppable(request, _turns(regenerate_turn(settings, chat, since, until,
-                                                             sources)))
+    async def on_regen(chat: list, since: str, until: str, sources: Any,
+                       request: gr.Request) -> AsyncIterator[tuple]:
+        async for out in stoppable(request, _turns(regenerate_turn(settings, chat, since,
+                                                                   until, sources))):
+            yield out
 
-    def on_example(evt: gr.SelectData, chat: list, hist: list, since: str, until: str,
-                   sources: Any, request: gr.Request) -> Iterator[tuple]:
+    async def on_example(evt: gr.SelectData, chat: list, hist: list, since: str, until: str,
+                         sources: Any, request: gr.Request) -> AsyncIterator[tuple]:
         value = evt.value if isinstance(evt.value, dict) else {}
-        yield from stoppable(request, _turns(chat_turn(
-            settings, str(value.get("text") or ""), chat, hist, since, until, sources)))
+        async for out in stoppable(request, _turns(chat_turn(
+                settings, str(value.get("text") or ""), chat, hist, since, until, sources))):
+            yield out
 
     def on_restore(chat: Any) -> tuple:
         chat = settled(chat)
