@@ -76,15 +76,12 @@ def delete(ids_or_urls: Iterable[str], settings: Settings | None = None, *,
     copy canonical (``ingest.copies.keep_stories``): only then is an embedding model
     loaded (``embedder``, or the one ``settings`` names).
     """
-    from qa.store import Store
+    from qa.store import opened
 
     settings = settings or Settings.from_env()
     items = list(ids_or_urls)  # read twice below: a generator would be empty the second time
-    store = Store.open(settings, None)
-    try:
+    with opened(settings) as store:  # a long-running app deletes many times: none left open
         return _delete(store, items, settings, embedder)
-    finally:
-        store.close()  # a long-running app deletes many times: no reference left open
 
 
 def _delete(store: Any, ids_or_urls: list[str], settings: Settings,
@@ -115,14 +112,10 @@ def rebuild_lexical(settings: Settings | None = None, *, embedder: Any = None) -
 
     No embedding model is loaded (``embedder`` is accepted for old callers and unused).
     """
-    from qa.store import Store
+    from qa.store import opened
 
-    settings = settings or Settings.from_env()
-    store = Store.open(settings, None)
-    try:
+    with opened(settings or Settings.from_env()) as store:
         return store.rebuild_lexical()
-    finally:
-        store.close()
 
 
 def reembed(settings: Settings | None = None, *, embedder: Any = None,

@@ -31,7 +31,7 @@ from ingest.chunk import Chunk, embed_text
 from ingest.writer import BackgroundWriter
 from qa.embed import embedder_setting, make_embedder
 from qa.settings import Settings
-from qa.store import ModelInfo, Store, StoredArticle
+from qa.store import ModelInfo, Store, StoredArticle, opened
 
 BATCH_ARTICLES = 32  # articles per embed-and-store step (what a kill can lose)
 
@@ -139,11 +139,8 @@ def reset_vectors(settings: Settings) -> tuple[int, int, int]:
     """Empty a vector index Chroma cannot read and queue every article for the backfill
     (``Store.reset_vectors``); returns (articles queued, articles left keyword-only, ledger
     records salvaged)."""
-    store = Store.open(settings, None)
-    try:
+    with opened(settings) as store:
         return store.reset_vectors()
-    finally:
-        store.close()
 
 
 def relink(store: Store, progress: bool | None = None, every: bool = False) -> int:

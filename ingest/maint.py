@@ -40,13 +40,10 @@ def backfill(settings: Settings, report: IngestReport, args: argparse.Namespace
 def check_vectors(settings: Settings, args: argparse.Namespace) -> int:
     """``--check-vectors``: every chunk found by its own vector, or added again."""
     from ingest.dense import relink
-    from qa.store import Store
+    from qa.store import opened
 
-    store = Store.open(settings, None)
-    try:
+    with opened(settings) as store:
         return relink(store, False if (args.no_progress or args.json) else None, every=True)
-    finally:
-        store.close()
 
 
 def reembed(args: argparse.Namespace) -> int:

@@ -20,15 +20,12 @@ from qa.settings import Settings
 
 @contextmanager
 def opened(settings: Settings) -> Iterator[Any]:
-    """The store of ``settings`` opened for reading without a model (``qa.store.Store``);
+    """The store of ``settings`` opened for reading without a model (``qa.store.opened``);
     a missing or unreachable store is a one-line ``QAError``."""
-    from qa.store import Store
+    from qa.store import opened as store_opened
 
-    store = Store.open(settings, None)
-    try:
+    with store_opened(settings) as store:
         yield store
-    finally:
-        store.close()
 
 
 def overview(store: Any) -> dict:

@@ -21,8 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +35,7 @@ from ingest.read import iter_records
 from qa import QA
 from qa.search.hybrid import passage_text
 from qa.settings import Settings
-from qa.store import Store, chunk_fields, chunk_id
+from qa.store import Store, chunk_fields, chunk_id, opened
 from tests.support.helpers import ROOT
 from tests.support.syndication import OUTLETS, QUESTION, filler, groups, jsonl
 
@@ -115,15 +113,6 @@ def check_complete(store: Store, want: dict, embedder) -> None:
     nearest = sims.argmax(axis=1)
     assert (nearest == np.arange(len(recs))).all(), \
         [recs[i].id for i in np.flatnonzero(nearest != np.arange(len(recs)))][:5]
-
-
-@contextmanager
-def opened(settings: Settings, embedder) -> Iterator[Store]:
-    store = Store.open(settings, embedder)
-    try:
-        yield store
-    finally:  # released: another process writes the store next
-        store.close()
 
 
 def _env(settings: Settings) -> dict[str, str]:

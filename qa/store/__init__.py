@@ -6,7 +6,8 @@ their schema and the crash-safe write protocol).
 
 ``qa.store.schema`` is the layout (ids, metadata keys, rows), ``qa.store.chroma`` the
 ``Store``, ``qa.store.ledger`` its ledger reads (records, texts, near-copy groups),
-``qa.store.connection`` the Chroma client, ``qa.store.lexical`` the BM25 index (and the
+``qa.store.scoped.opened`` a store for one piece of work, ``qa.store.connection`` the
+Chroma client, ``qa.store.lexical`` the BM25 index (and the
 near-copy LSH index), ``qa.store.sync`` keeping it in step, ``qa.store.models`` which
 model made the vectors and where its chunks live, ``qa.store.migrate`` re-embedding a store
 for another model.
@@ -24,6 +25,7 @@ from qa.store.schema import (
     chunk_fields,
     chunk_id,
 )
+from qa.store.scoped import opened
 
 __all__ = ["ArticleWrite", "ChunkFields", "ChunkMigration", "ChunkRecord", "LedgerState",
-           "ModelInfo", "Plan", "Store", "StoredArticle", "chunk_fields", "chunk_id"]
+           "ModelInfo", "Plan", "Store", "StoredArticle", "chunk_fields", "chunk_id", "opened"]
