@@ -10,22 +10,9 @@ URL, so the address a page was fetched from and the canonical one it declares bo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from qa.errors import QAError
-from qa.settings import Settings
-
-
-@contextmanager
-def opened(settings: Settings) -> Iterator[Any]:
-    """The store of ``settings`` opened for reading without a model (``qa.store.opened``);
-    a missing or unreachable store is a one-line ``QAError``."""
-    from qa.store import opened as store_opened
-
-    with store_opened(settings) as store:
-        yield store
 
 
 def overview(store: Any) -> dict:
@@ -105,4 +92,4 @@ def find_article(store: Any, key: str) -> dict:
     }
 
 
-__all__ = ["find_article", "opened", "overview", "overview_text"]
+__all__ = ["find_article", "overview", "overview_text"]

@@ -118,7 +118,8 @@ def stats_parser(prog: str = "newsqa stats") -> argparse.ArgumentParser:
 
 
 def _stats(argv: list[str]) -> int:
-    from newsqa.catalog import opened, overview, overview_text
+    from newsqa.catalog import overview, overview_text
+    from qa.store import opened
 
     args = stats_parser().parse_args(argv)
     try:

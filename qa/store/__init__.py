@@ -7,10 +7,9 @@ their schema and the crash-safe write protocol).
 ``qa.store.schema`` is the layout (ids, metadata keys, rows), ``qa.store.chroma`` the
 ``Store``, ``qa.store.ledger`` its ledger reads (records, texts, near-copy groups),
 ``qa.store.scoped.opened`` a store for one piece of work, ``qa.store.connection`` the
-Chroma client, ``qa.store.lexical`` the BM25 index (and the
-near-copy LSH index), ``qa.store.sync`` keeping it in step, ``qa.store.models`` which
-model made the vectors and where its chunks live, ``qa.store.migrate`` re-embedding a store
-for another model.
+Chroma client, ``qa.store.lexical`` the BM25 index (and the near-copy LSH index),
+``qa.store.sync`` keeping it in step, ``qa.store.models`` which model made the vectors and
+where its chunks live, ``qa.store.migrate`` re-embedding a store for another model.
 """
 
 from qa.store.chroma import Store
